@@ -1,0 +1,151 @@
+"""Catalog at scale: import LiteLLM's full price map (3000+ models) into a scratch SQLite
+database, then time the import, the catalog snapshot and the catalog page.
+
+    .venv/bin/python bench/catalog_scale.py [path/to/model_prices_and_context_window.json]
+
+Default input: bench/data/model_prices_and_context_window_backup.json (git-ignored; take it
+from the litellm wheel: `pip download --no-deps -d /tmp/dl litellm`, then unzip
+litellm/model_prices_and_context_window_backup.json into bench/data/). The scratch database
+is $BENCH_SQLITE (default /tmp/tokenscope-catalog-bench.sqlite3), recreated on every run;
+DATABASE_URL is ignored so the bench never touches a real database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INPUT = ROOT / "bench" / "data" / "model_prices_and_context_window_backup.json"
+
+
+def timed(label: str, action: Callable[[], Any], repeat: int = 1) -> Any:
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - start)
+    suffix = f" (best of {repeat})" if repeat > 1 else ""
+    print(f"  {label:<44} {best * 1000:9.1f} ms{suffix}")
+    return result
+
+
+def setup_django(db_path: Path) -> None:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["SQLITE_PATH"] = str(db_path)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+    sys.path.insert(0, str(ROOT))
+    for leftover in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        leftover.unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed_if_available() -> None:
+    from django.core.management import call_command, get_commands
+
+    if "seed_catalog" in get_commands():
+        quiet = io.StringIO()
+        timed("seed_catalog", lambda: call_command("seed_catalog", verbosity=0, stdout=quiet))
+    else:
+        print("  seed_catalog not available: importing into an empty catalog")
+
+
+def bench_import(source: Path) -> None:
+    from providers.importers.litellm import parse_price_map
+    from providers.importers.litellm_source import read_price_map
+    from providers.importers.price_history import import_price_map
+
+    data, label = timed("read JSON", lambda: read_price_map(str(source)))
+    parsed = timed("parse entries", lambda: parse_price_map(data))
+    today = dt.date.today()
+    first = timed("import (first run)", lambda: import_price_map(parsed, source=label, day=today))
+    second = timed(
+        "import again (nothing changed)", lambda: import_price_map(parsed, source=label, day=today)
+    )
+    dry = timed(
+        "dry run, a later day",
+        lambda: import_price_map(
+            parsed, source=label, day=today + dt.timedelta(days=1), dry_run=True
+        ),
+    )
+    print(
+        f"  entries {len(data)}, importable {len(parsed.models)}, skipped {sum(first.skipped.values())}; "
+        f"first run added {len(first.plan.added)}, second run unchanged {second.plan.unchanged}, "
+        f"dry run unchanged {dry.plan.unchanged}, discrepancies with seed/admin {len(first.plan.discrepancies)}"
+    )
+
+
+def bench_catalog() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from providers.models import LLMModel, Price, Provider
+
+    print(
+        f"  catalog: {Provider.objects.count()} providers, {LLMModel.objects.count()} models, "
+        f"{Price.objects.count()} prices"
+    )
+    try:
+        from providers.catalog import build_catalog, clear_catalog_cache, get_catalog
+    except ImportError as exc:
+        print(f"  providers.catalog not importable, snapshot skipped: {exc}")
+        return
+    with CaptureQueriesContext(connection) as queries:
+        timed("build_catalog() snapshot", build_catalog)
+    print(f"  build_catalog() queries: {len(queries)}")
+    clear_catalog_cache()
+    timed("get_catalog() cold", get_catalog)
+    timed("get_catalog() warm (cached)", get_catalog, repeat=5)
+
+
+def bench_page() -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = timed("GET / (first)", lambda: client.get("/"))
+    except Exception as exc:  # the page belongs to another module; report, don't crash
+        print(f"  GET / skipped: {type(exc).__name__}: {exc}")
+        return
+    print(
+        f"  GET / status {response.status_code}, {len(response.content) // 1024} KiB, {len(queries)} queries"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        timed("GET / (again)", lambda: client.get("/"), repeat=3)
+    print(f"  GET / queries per request once warm: {len(queries) // 3}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", nargs="?", default=str(DEFAULT_INPUT))
+    args = parser.parse_args()
+    source = Path(args.source)
+    if not source.is_file():
+        sys.exit(f"{source} not found; see the module docstring for how to get the LiteLLM file")
+    db_path = Path(os.environ.get("BENCH_SQLITE", "/tmp/tokenscope-catalog-bench.sqlite3"))
+    print(f"Catalog at scale ({source.name}, scratch DB {db_path})")
+    setup_django(db_path)
+    seed_if_available()
+    bench_import(source)
+    bench_catalog()
+    bench_page()
+
+
+if __name__ == "__main__":
+    main()

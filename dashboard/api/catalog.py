@@ -1,0 +1,157 @@
+"""JSON API: the projection of a stored profile, the catalog's models and the offers.
+
+GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.scenario_form)
+GET /api/catalog/models?currency=&provider=&region=&tier=&q=&sort=&page=
+GET /api/offers?provider=&active_on=
+Bad parameters give 400 with {"error": ..., "errors": {parameter: message}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from dashboard import profiles as store
+from dashboard.api.auth import api_token_required
+from dashboard.catalog_forms import CatalogFilterForm, OfferFilterForm
+from dashboard.engine.scenario import ScenarioError
+from dashboard.models import UsageProfile
+from dashboard.projection_service import compute
+from dashboard.scenario_form import ScenarioForm
+from providers import listing
+from providers.catalog import get_catalog
+from providers.models import Currency, Provider
+
+API_PAGE_SIZE = 200
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _bad_request(errors: dict[str, Any]) -> JsonResponse:
+    flat = {name: " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+            for name, messages in errors.items()}
+    return JsonResponse({"error": "Invalid parameters.", "errors": flat}, status=400)
+
+
+@csrf_exempt
+@require_GET
+@api_token_required
+def projection(request: HttpRequest, pk: object) -> HttpResponse:
+    profile = get_object_or_404(UsageProfile, pk=pk)
+    catalog = get_catalog()
+    report = store.report_of(profile)
+    params = request.GET.copy()
+    params["s"] = "1"  # the API has no "first visit": missing parameters take their defaults
+    if "elig" not in request.GET:
+        params.setlist("elig", ["openai_migrants", "new_customers"])
+    form = ScenarioForm(params, catalog=catalog, source_models=list(report.models))
+    try:
+        scenario = form.to_scenario()
+    except ScenarioError:
+        return _bad_request({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
+    outcome = compute(profile, catalog, scenario, form.identifications())
+    body = {
+        "profile": str(profile.pk),
+        **outcome.projection.to_dict(),
+        "history": outcome.history.to_dict(),
+    }
+    return JsonResponse(body, json_dumps_params={"allow_nan": False})
+
+
+def _provider_choices() -> list[tuple[str, str]]:
+    return list(Provider.objects.order_by("name").values_list("slug", "name"))
+
+
+@csrf_exempt
+@require_GET
+@api_token_required
+def catalog_models(request: HttpRequest) -> HttpResponse:
+    form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
+    if request.GET and not form.is_valid():
+        return _bad_request(form.errors)
+    today = timezone.localdate()
+    currency = str(form.value("currency") or Currency.USD)
+    rates = listing.rates_on(today)
+    models = listing.models_with_prices(
+        day=today, currency=currency, rates=rates, sort=str(form.value("sort") or "provider"),
+        provider=str(form.value("provider")), region=str(form.value("region")), tier=str(form.value("tier")),
+        search=str(form.value("q")).strip(),
+    )
+    page = Paginator(models, API_PAGE_SIZE).get_page(form.value("page") or 1)
+    items = []
+    for model in page.object_list:
+        price = listing.base_price(model)
+        view = listing.price_view(price, rates, currency) if price else None
+        items.append({
+            "provider": model.provider.slug,
+            "model_id": model.model_id,
+            "display_name": model.display_name,
+            "tier": model.tier,
+            "token_ratio": float(model.token_ratio),
+            "aliases": model.aliases,
+            "context_window": model.context_window,
+            "price": None if view is None else {
+                "currency": price.currency,
+                "input_per_mtok": float(price.input_per_mtok),
+                "output_per_mtok": float(price.output_per_mtok),
+                "cache_read_per_mtok": _number(price.cache_read_per_mtok),
+                "effective_from": price.effective_from.isoformat(),
+                "effective_to": price.effective_to.isoformat() if price.effective_to else None,
+                "verification": price.verification,
+                f"input_per_mtok_{currency.lower()}": _number(view.input_display),
+                f"output_per_mtok_{currency.lower()}": _number(view.output_display),
+            },
+        })
+    return JsonResponse({
+        "day": today.isoformat(),
+        "currency": currency,
+        "cny_per_usd": _number(rates.cny_per_usd),
+        "rate_day": rates.rate_day.isoformat() if rates.rate_day else None,
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "models": items,
+    })
+
+
+@csrf_exempt
+@require_GET
+@api_token_required
+def offers(request: HttpRequest) -> HttpResponse:
+    form = OfferFilterForm(request.GET or None, providers=_provider_choices())
+    if request.GET and not form.is_valid():
+        return _bad_request(form.errors)
+    rows = listing.offers_with_models().order_by("starts_on", "provider__name", "name")
+    if request.GET:
+        if form.cleaned_data.get("provider"):
+            rows = rows.filter(provider__slug=form.cleaned_data["provider"])
+        if form.cleaned_data.get("active_on"):
+            day = form.cleaned_data["active_on"]
+            rows = rows.filter(starts_on__lte=day).exclude(ends_on__lt=day)
+    return JsonResponse({"offers": [
+        {
+            "provider": o.provider.slug,
+            "name": o.name,
+            "free_tokens": o.free_tokens,
+            "credit_amount": _number(o.credit_amount),
+            "credit_currency": o.credit_currency or None,
+            "token_kind": o.token_kind,
+            "per_model": o.per_model,
+            "eligible_models": [m.model_id for m in o.eligible_models.all()],
+            "eligibility": o.eligibility,
+            "starts_on": o.starts_on.isoformat(),
+            "ends_on": o.ends_on.isoformat() if o.ends_on else None,
+            "valid_days_after_claim": o.valid_days_after_claim,
+            "verification": o.verification,
+            "source_url": o.source_url,
+        }
+        for o in rows
+    ]})

@@ -1,0 +1,217 @@
+"""Turn engine results into what the dashboard shows: chart specs and the tables beside them.
+
+Pure (pandas + plotly only). Every chart built here has a table with the same figures, so
+the page stays readable without JavaScript and for screen readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from . import charts
+
+TOKEN_COLUMNS = [
+    "tokens_input_uncached",
+    "tokens_cache_read",
+    "tokens_cache_write",
+    "tokens_output",
+]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A pivot: row labels down the side, one column per month or category."""
+
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[float | None]]]
+    unit: str  # "money" or "tokens"
+
+
+def _labels(summary: list[Any]) -> dict[str, str]:
+    return {s.candidate: s.label for s in summary}
+
+
+CURRENT = "current"
+CHART_CANDIDATES = 8
+
+
+def ordered(summary: list[Any]) -> list[Any]:
+    """Current provider first, then the ranked candidates by rank, then the unranked ones."""
+    return sorted(
+        summary, key=lambda s: (s.candidate != CURRENT, s.rank is None, s.rank or 0, s.label)
+    )
+
+
+def _order(summary: list[Any]) -> list[str]:
+    return [s.candidate for s in ordered(summary)]
+
+
+def chart_subset(table: Table, summary: list[Any], limit: int = CHART_CANDIDATES) -> Table:
+    """The current provider and the cheapest ranked candidates: a chart with twenty lines
+    is unreadable, the table beside it keeps every candidate."""
+    labels = _labels(summary)
+    keep = [
+        labels[s.candidate]
+        for s in ordered(summary)
+        if s.candidate == CURRENT or s.rank is not None
+    ][:limit]
+    rows = [
+        row for row in table.rows if any(row[0] == k or row[0].startswith(k + " (") for k in keep)
+    ]
+    return Table(table.caption, table.columns, rows, table.unit)
+
+
+def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> pd.DataFrame:
+    if monthly.empty:
+        return pd.DataFrame()
+    table = monthly.pivot_table(
+        index="candidate", columns="month", values=value, aggfunc="sum", dropna=False
+    )
+    return table.reindex([c for c in order if c in table.index])
+
+
+def _month_labels(columns) -> list[str]:
+    return [pd.Timestamp(c).strftime("%Y-%m") for c in columns]
+
+
+def usage_by_month(frame: pd.DataFrame) -> Table:
+    """Tokens per month per source model (all kinds together)."""
+    if frame.empty:
+        return Table("Tokens per month by model", [], [], "tokens")
+    data = frame.copy()
+    data["month"] = pd.to_datetime(data["day"]).dt.to_period("M").dt.to_timestamp()
+    data["tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
+    pivot = data.pivot_table(
+        index="source_model", columns="month", values="tokens", aggfunc="sum", fill_value=0
+    )
+    rows = [(str(model), [float(v) for v in values]) for model, values in pivot.iterrows()]
+    return Table(
+        "Tokens per month by model (input, cache and output)",
+        _month_labels(pivot.columns),
+        rows,
+        "tokens",
+    )
+
+
+def usage_chart(table: Table) -> dict[str, Any]:
+    return charts.line_chart(
+        "Your usage per month (tokens)",
+        [(label, table.columns, values) for label, values in table.rows],
+        "tokens",
+        stacked_bars=True,
+    )
+
+
+def monthly_cost(result: Any, currency: str) -> Table:
+    order = _order(result.summary)
+    labels = _labels(result.summary)
+    pivot = _pivot(result.monthly, "cost_display", order)
+    if pivot.empty:
+        return Table(f"Monthly cost ({currency})", [], [], "money")
+    unpriced = _pivot(result.monthly, "unpriced_tokens", order)
+    rows = []
+    for candidate, values in pivot.iterrows():
+        has_gap = candidate in unpriced.index and (unpriced.loc[candidate].fillna(0) > 0).any()
+        label = labels.get(candidate, candidate) + (
+            " (incomplete: no price for some usage)" if has_gap else ""
+        )
+        rows.append((label, [None if pd.isna(v) else float(v) for v in values]))
+    return Table(
+        f"Monthly cost in {currency}, offers counted", _month_labels(pivot.columns), rows, "money"
+    )
+
+
+def cumulative(table: Table) -> Table:
+    rows = []
+    for label, values in table.rows:
+        total, running = 0.0, []
+        for value in values:
+            total += value or 0.0
+            running.append(total)
+        rows.append((label, running))
+    return Table(
+        table.caption.replace("Monthly cost", "Cumulative cost"), table.columns, rows, table.unit
+    )
+
+
+def free_vs_paid(result: Any) -> Table:
+    """Per candidate: tokens covered by offers vs tokens paid for over the horizon."""
+    labels = _labels(result.summary)
+    order = _order(result.summary)
+    if result.monthly.empty:
+        return Table("Free vs paid tokens", ["free (offers)", "paid"], [], "tokens")
+    data = result.monthly.copy()
+    data["all_tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
+    sums = data.groupby("candidate")[["all_tokens", "free_tokens_used", "unpriced_tokens"]].sum()
+    rows = []
+    for candidate in order:
+        if candidate not in sums.index:
+            continue
+        free = float(sums.loc[candidate, "free_tokens_used"])
+        paid = max(
+            float(sums.loc[candidate, "all_tokens"])
+            - free
+            - float(sums.loc[candidate, "unpriced_tokens"]),
+            0.0,
+        )
+        rows.append((labels.get(candidate, candidate), [free, paid]))
+    return Table(
+        "Tokens over the horizon: covered by free offers vs paid",
+        ["free (offers)", "paid"],
+        rows,
+        "tokens",
+    )
+
+
+def history_totals(history: Any, currency: str) -> Table:
+    order = _order(history.summary)
+    labels = _labels(history.summary)
+    pivot = _pivot(history.monthly, "cost_display", order)
+    if pivot.empty:
+        return Table(f"Your uploaded period re-priced ({currency})", [], [], "money")
+    rows = [
+        (labels.get(candidate, candidate), [None if pd.isna(v) else float(v) for v in values])
+        for candidate, values in pivot.iterrows()
+    ]
+    return Table(
+        f"What your uploaded period would have cost, in {currency} (list prices of each day, no offers)",
+        _month_labels(pivot.columns),
+        rows,
+        "money",
+    )
+
+
+def line_spec(title: str, table: Table, y_title: str) -> dict[str, Any]:
+    return charts.line_chart(
+        title, [(label, table.columns, values) for label, values in table.rows], y_title
+    )
+
+
+def free_vs_paid_spec(table: Table) -> dict[str, Any]:
+    categories = [label for label, _ in table.rows]
+    return charts.grouped_bars(
+        table.caption,
+        categories,
+        [(name, [values[i] for _, values in table.rows]) for i, name in enumerate(table.columns)],
+        "tokens",
+        stacked=True,
+        colors=["#1a7f37", "#8c959f"],
+    )
+
+
+def history_spec(table: Table, currency: str) -> dict[str, Any]:
+    categories = [label for label, _ in table.rows]
+    totals = [
+        sum(v or 0.0 for v in values) if any(v is not None for v in values) else None
+        for _, values in table.rows
+    ]
+    return charts.grouped_bars(
+        f"Your uploaded period on each provider ({currency}, list prices)",
+        categories,
+        [("total over the uploaded period", totals)],
+        currency,
+    )

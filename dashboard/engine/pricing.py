@@ -1,0 +1,264 @@
+"""Price in force on each day, and the cost of token counts priced with it.
+
+Everything works on an integer day axis (`catalog_types.day_number`) so a model's prices over a
+whole projection or upload are a handful of numpy arrays: one look-up per price row, not per day.
+Prices are per 1M tokens in the row's currency; NaN means "no price in force" (never 0 - a
+price of 0 is a real free tier).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .catalog_types import CURRENCIES, UNVERIFIED, Catalog, day_number
+from .fx import rates_on
+
+TOKEN_COLUMNS = (
+    "tokens_input_uncached",
+    "tokens_cache_read",
+    "tokens_cache_write",
+    "tokens_output",
+)
+PER_MTOK = 1_000_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class PriceSchedule:
+    """One model's resolved prices on each day of `days` (NaN = unpriced that day).
+
+    Fallbacks are already applied: cache reads/writes without their own price use the input
+    price, batch usage without a batch price uses the normal price; the *_fallback arrays say
+    on which days that happened so the UI can show it.
+    """
+
+    model: int
+    days: np.ndarray  # int64 day numbers
+    currency_code: np.ndarray  # int8 index into CURRENCIES, -1 = unpriced
+    input: np.ndarray
+    output: np.ndarray
+    cache_read: np.ndarray
+    cache_write: np.ndarray
+    batch_input: np.ndarray
+    batch_output: np.ndarray
+    cache_read_fallback: np.ndarray
+    cache_write_fallback: np.ndarray
+    batch_fallback: np.ndarray
+    unverified: np.ndarray
+
+    @property
+    def priced(self) -> np.ndarray:
+        return self.currency_code >= 0
+
+    def currencies(self) -> set[str]:
+        return {CURRENCIES[c] for c in np.unique(self.currency_code) if c >= 0}
+
+
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def price_schedule(
+    catalog: Catalog,
+    model_key: int,
+    days: np.ndarray,
+    prompt_tokens: float | None = None,
+    include_unverified: bool = False,
+) -> PriceSchedule:
+    """Prices of `model_key` in force on each day number in `days`.
+
+    Context tiers: among rows in force on a day, the one with the greatest
+    `min_prompt_tokens` not above the typical prompt size wins.
+    """
+    days = np.asarray(days, dtype=np.int64)
+    n = len(days)
+    arrays = {name: np.full(n, np.nan) for name in ("inp", "out", "cr", "cw", "bi", "bo")}
+    code = np.full(n, -1, dtype=np.int8)
+    unverified = np.zeros(n, dtype=bool)
+    prompt = 0.0 if prompt_tokens is None else float(prompt_tokens)
+    # Rows come sorted by (min_prompt_tokens, effective_from): a later, larger tier overwrites.
+    for row in catalog.price_rows(model_key, include_unverified):
+        if row.min_prompt_tokens > prompt:
+            continue
+        mask = days >= day_number(row.effective_from)
+        if row.effective_to is not None:
+            mask &= days < day_number(row.effective_to)
+        if not mask.any():
+            continue
+        arrays["inp"][mask] = row.input_per_mtok
+        arrays["out"][mask] = row.output_per_mtok
+        arrays["cr"][mask] = _or_nan(row.cache_read_per_mtok)
+        arrays["cw"][mask] = _or_nan(row.cache_write_per_mtok)
+        arrays["bi"][mask] = _or_nan(row.batch_input_per_mtok)
+        arrays["bo"][mask] = _or_nan(row.batch_output_per_mtok)
+        code[mask] = CURRENCIES.index(row.currency)
+        unverified[mask] = row.verification == UNVERIFIED
+    priced = code >= 0
+    inp, out = arrays["inp"], arrays["out"]
+    cr_fallback = priced & np.isnan(arrays["cr"])
+    cw_fallback = priced & np.isnan(arrays["cw"])
+    batch_fallback = priced & (np.isnan(arrays["bi"]) | np.isnan(arrays["bo"]))
+    return PriceSchedule(
+        model=model_key,
+        days=days,
+        currency_code=code,
+        input=inp,
+        output=out,
+        cache_read=np.where(cr_fallback, inp, arrays["cr"]),
+        cache_write=np.where(cw_fallback, inp, arrays["cw"]),
+        batch_input=np.where(np.isnan(arrays["bi"]), inp, arrays["bi"]),
+        batch_output=np.where(np.isnan(arrays["bo"]), out, arrays["bo"]),
+        cache_read_fallback=cr_fallback,
+        cache_write_fallback=cw_fallback,
+        batch_fallback=batch_fallback,
+        unverified=unverified,
+    )
+
+
+def display_factor(
+    catalog: Catalog,
+    schedule: PriceSchedule,
+    display_currency: str,
+    fx_override: float | None = None,
+) -> np.ndarray:
+    """Per schedule day: multiply a native amount by this to get the display currency."""
+    days = schedule.days
+    target = rates_on(catalog, display_currency, days, fx_override)
+    native = np.full(len(days), np.nan)
+    for i, currency in enumerate(CURRENCIES):
+        mask = schedule.currency_code == i
+        if mask.any():
+            native[mask] = rates_on(catalog, currency, days[mask], fx_override)
+    return target / native
+
+
+def token_cost(
+    schedule: PriceSchedule,
+    day_idx: np.ndarray | slice,
+    uncached: np.ndarray | float,
+    cache_read: np.ndarray | float,
+    cache_write: np.ndarray | float,
+    output: np.ndarray | float,
+    batch: np.ndarray | bool,
+) -> np.ndarray:
+    """Native cost of token counts on schedule days `day_idx` (NaN where unpriced)."""
+    inp = np.where(batch, schedule.batch_input[day_idx], schedule.input[day_idx])
+    out = np.where(batch, schedule.batch_output[day_idx], schedule.output[day_idx])
+    return (
+        uncached * inp
+        + cache_read * schedule.cache_read[day_idx]
+        + cache_write * schedule.cache_write[day_idx]
+        + output * out
+    ) / PER_MTOK
+
+
+def frame_day_numbers(days: pd.Series) -> np.ndarray:
+    """Day numbers of a canonical frame's `day` column (tz-naive midnight = UTC day)."""
+    return days.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def source_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """source_provider / source_model as plain strings ("" for missing) and batch as bool,
+    so they group and sort without NA surprises."""
+    return {
+        "source_provider": frame["source_provider"]
+        .astype(object)
+        .where(frame["source_provider"].notna(), "")
+        .astype(str),
+        "source_model": frame["source_model"]
+        .astype(object)
+        .where(frame["source_model"].notna(), "")
+        .astype(str),
+        "batch": frame["batch"].fillna(False).astype(bool) if "batch" in frame else False,
+    }
+
+
+def typical_prompt_tokens(frame: pd.DataFrame) -> float | None:
+    """Input tokens (uncached + cache read + cache write) per request over the whole frame."""
+    requests = float(frame["requests"].sum()) if len(frame) else 0.0
+    if requests <= 0:
+        return None
+    inputs = (
+        frame["tokens_input_uncached"].sum()
+        + frame["tokens_cache_read"].sum()
+        + frame["tokens_cache_write"].sum()
+    )
+    return float(inputs) / requests
+
+
+def price_frame(
+    frame: pd.DataFrame,
+    catalog: Catalog,
+    model_key: int,
+    display_currency: str = "USD",
+    *,
+    prompt_tokens: float | None = None,
+    include_unverified: bool = False,
+    fx_override: float | None = None,
+) -> pd.DataFrame:
+    """Cost of every row of a usage frame on one catalog model, day by day.
+
+    Returns a frame aligned with `frame` with `cost_native`, `currency` (NA where unpriced),
+    `cost_display` (NaN where unpriced), `priced`, `cache_fallback`, `batch_fallback`.
+    """
+    day_numbers = frame_day_numbers(frame["day"])
+    unique_days, idx = np.unique(day_numbers, return_inverse=True)
+    if prompt_tokens is None and "requests" in frame:
+        prompt_tokens = typical_prompt_tokens(frame)
+    schedule = price_schedule(catalog, model_key, unique_days, prompt_tokens, include_unverified)
+    batch = frame["batch"].to_numpy(dtype=bool) if "batch" in frame else False
+    cache_read = frame["tokens_cache_read"].to_numpy(dtype=np.float64)
+    cache_write = frame["tokens_cache_write"].to_numpy(dtype=np.float64)
+    native = token_cost(
+        schedule,
+        idx,
+        frame["tokens_input_uncached"].to_numpy(dtype=np.float64),
+        cache_read,
+        cache_write,
+        frame["tokens_output"].to_numpy(dtype=np.float64),
+        batch,
+    )
+    factor = display_factor(catalog, schedule, display_currency, fx_override)[idx]
+    code = schedule.currency_code[idx]
+    currency_names = np.array([*CURRENCIES, None], dtype=object)
+    cache_fallback = (schedule.cache_read_fallback[idx] & (cache_read > 0)) | (
+        schedule.cache_write_fallback[idx] & (cache_write > 0)
+    )
+    return pd.DataFrame(
+        {
+            "cost_native": native,
+            "currency": pd.array(currency_names[code], dtype="string"),
+            "cost_display": native * factor,
+            "priced": code >= 0,
+            "cache_fallback": cache_fallback,
+            "batch_fallback": schedule.batch_fallback[idx] & np.asarray(batch, dtype=bool),
+        },
+        index=frame.index,
+    )
+
+
+def blended_usd_price(
+    catalog: Catalog, model_key: int, day: dt.date, include_unverified: bool = False
+) -> float:
+    """Input + output list price per 1M tokens in USD on `day` (base context tier); NaN if none.
+
+    Scalar on purpose: mapping asks this for every model of a provider, and a numpy
+    round-trip per model would dominate a projection over thousands of models.
+    """
+    chosen = None
+    for row in catalog.price_rows(model_key, include_unverified):
+        if row.min_prompt_tokens == 0 and row.in_force_on(day):
+            chosen = row
+    if chosen is None:
+        return np.nan
+    per_usd = 1.0
+    if chosen.currency != "USD":
+        series = catalog.rates.get(chosen.currency)
+        if series is None or len(series.days) == 0:
+            return np.nan
+        i = max(int(np.searchsorted(series.days, day_number(day), side="right")) - 1, 0)
+        per_usd = float(series.per_usd[i])
+    return (chosen.input_per_mtok + chosen.output_per_mtok) / per_usd

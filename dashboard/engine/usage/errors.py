@@ -1,0 +1,41 @@
+"""The one exception type a usage reader raises for bad input."""
+
+from __future__ import annotations
+
+
+class UsageFileError(ValueError):
+    """A usage file that cannot be read, with where the problem is.
+
+    `row` is the line number as a spreadsheet shows it (the header is line 1), so a user can
+    find the cell; str(err) is the whole human message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        self.message = message
+        self.row = row
+        self.column = column
+        self.filename = filename
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.filename:
+            where.append(self.filename)
+        if self.row is not None and not self.message.startswith(f"line {self.row} "):
+            where.append(f"line {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        if where:
+            return f"{', '.join(where)}: {self.message}"
+        return self.message
+
+
+class TooManyRows(UsageFileError):
+    """More data rows than the caller allows (the web layer answers 413)."""

@@ -1,0 +1,560 @@
+"""read_usage: any supported export -> the canonical daily usage frame and a report.
+
+The file is streamed from an open binary object into pyarrow's multi-threaded CSV reader
+(never decompressed, never decoded in Python unless it is not UTF-8); only the columns the
+detected format needs are read. Numbers are first read as float64; if pyarrow refuses a value,
+the columns are read again as text so the first bad cell can be named by line and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime
+import io
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from .columns import Columns
+from .errors import TooManyRows, UsageFileError
+from .formats import ALL_FORMATS, GENERIC, Format
+from .providers import infer_provider
+from .report import UsageReport
+from .rows import Rows
+
+CANONICAL_COLUMNS = [
+    "day",
+    "source_provider",
+    "source_model",
+    "batch",
+    "requests",
+    "tokens_input_uncached",
+    "tokens_cache_read",
+    "tokens_cache_write",
+    "tokens_output",
+    "reported_cost",
+    "reported_currency",
+]
+KEYS = ["day", "source_provider", "source_model", "batch"]
+COUNT_COLUMNS = [
+    "requests",
+    "tokens_input_uncached",
+    "tokens_cache_read",
+    "tokens_cache_write",
+    "tokens_output",
+]
+
+SNIFF_BYTES = 64 * 1024
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"BZh", "bzip2"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+GB18030_WARNING = "the file is not UTF-8; it was read as Chinese GB18030/GBK text"
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+
+
+def read_usage(
+    source: Source,
+    *,
+    filename: str | None = None,
+    max_rows: int | None = None,
+    today: datetime.date | None = None,
+) -> tuple[pd.DataFrame, UsageReport]:
+    """Read one usage export into the canonical frame (see CANONICAL_COLUMNS).
+
+    `source` is a path, bytes, or a binary file object (e.g. Django's UploadedFile.file).
+    Raises UsageFileError (TooManyRows past `max_rows` data rows) for anything it cannot read.
+    """
+    today = today or datetime.datetime.now(datetime.UTC).date()
+    name = filename or _name_of(source)
+    try:
+        with _opened(source) as (stream, native):
+            return _read(stream, native, name, max_rows, today)
+    except UsageFileError:
+        raise
+    except (
+        pa.ArrowException,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        csv.Error,
+    ) as exc:
+        # Last line of defence: odd bytes must never surface as a server error.
+        raise UsageFileError(
+            f"could not read this file as a usage CSV ({exc})", filename=name
+        ) from exc
+
+
+def _name_of(source: Any) -> str | None:
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name
+    given = getattr(source, "name", None)
+    return Path(given).name if isinstance(given, str) and given else None
+
+
+Native = Callable[[], Any] | None
+
+
+@contextlib.contextmanager
+def _opened(source: Source) -> Iterator[tuple[IO[bytes], Native]]:
+    """A Python stream for sniffing, and where possible a native arrow source for the bulk
+    read: pyarrow reads its own files and buffers much faster than a Python file object.
+    Neither ever decompresses (pa.OSFile ignores the file name's extension)."""
+    path = _disk_path(source)
+    if path is not None:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageFileError(f"cannot open the file: {exc.strerror}") from exc
+        with handle:
+            yield handle, lambda: pa.OSFile(str(path))
+    elif isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        yield io.BytesIO(data), lambda: pa.BufferReader(data)
+    elif hasattr(source, "read"):
+        if getattr(source, "seekable", lambda: False)():
+            yield _Window(source), None
+        else:
+            data = source.read()
+            yield io.BytesIO(data), lambda: pa.BufferReader(data)
+    else:
+        raise UsageFileError(f"cannot read usage from a {type(source).__name__}")
+
+
+def _disk_path(source: Any) -> str | os.PathLike[str] | None:
+    if isinstance(source, str | os.PathLike):
+        return source
+    # A temporary upload file (Django's TemporaryUploadedFile.file): read its path natively,
+    # but only when the name really is this open file and we are at its start.
+    name = getattr(source, "name", None)
+    fileno = getattr(source, "fileno", None)
+    if not isinstance(name, str) or not os.path.isabs(name) or fileno is None:
+        return None
+    try:
+        if source.tell() != 0:
+            return None
+        mine, theirs = os.fstat(fileno()), os.stat(name)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    same = (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+    return name if same else None
+
+
+class _Window(io.RawIOBase):
+    """A caller's file object seen from its current position; never closes it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.origin = inner.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self.inner.read(size)
+
+    def tell(self) -> int:
+        return self.inner.tell() - self.origin
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            return self.inner.seek(self.origin + offset) - self.origin
+        return self.inner.seek(offset, whence) - self.origin
+
+    def close(self) -> None:
+        # Leave the caller's object open: they own it.
+        pass
+
+
+def _read(
+    stream: IO[bytes],
+    native: Native,
+    name: str | None,
+    max_rows: int | None,
+    today: datetime.date,
+) -> tuple[pd.DataFrame, UsageReport]:
+    warnings: list[str] = []
+    start = stream.tell()
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(start)
+    _check_bytes(head, name)
+    head_text = _decode_head(head, len(head) == SNIFF_BYTES)
+    if head_text is None:
+        stream, native = _as_gb18030(stream, name)
+        warnings.append(GB18030_WARNING)
+        head_text = _decode_head(stream.read(SNIFF_BYTES), False) or ""
+        stream.seek(0)
+    header = _header(head_text, name)
+    fmt = _detect(header, name)
+    names = _columns_for(fmt, header, name)
+    table = _parse(stream, native, fmt, names, name)
+    if table is None:  # not UTF-8 after the first block
+        stream, native = _as_gb18030(stream, name)
+        warnings.append(GB18030_WARNING)
+        table = _parse(stream, native, fmt, names, name)
+        if table is None:
+            raise UsageFileError("the file is not UTF-8 text", filename=name)
+    if table.num_rows == 0:
+        raise UsageFileError("the file has a header but no data rows", filename=name)
+    if max_rows is not None and table.num_rows > max_rows:
+        raise TooManyRows(
+            f"the file has {table.num_rows:,} data rows; the limit is {max_rows:,}",
+            filename=name,
+        )
+    cols = Columns(table, names, filename=name, today=today)
+    rows = fmt.build(cols)
+    frame = _daily(rows, cols)
+    report = _report(fmt, table.num_rows, rows, frame, warnings + rows.warnings)
+    return frame, report
+
+
+def _check_bytes(head: bytes, name: str | None) -> None:
+    for magic, kind in _COMPRESSED:
+        if head.startswith(magic):
+            raise UsageFileError(
+                f"this is a {kind} compressed file: upload the CSV itself, not an archive",
+                filename=name,
+            )
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise UsageFileError("the file is empty", filename=name)
+    if b"\x00" in head:
+        raise UsageFileError(
+            "the file contains NUL bytes: it is a binary file, not a CSV text export",
+            filename=name,
+        )
+
+
+def _decode_head(head: bytes, truncated: bool) -> str | None:
+    if truncated:
+        # the sniffed block may end inside a multi-byte character: stop at the last newline
+        cut = head.rfind(b"\n")
+        head = head[: cut + 1] if cut > 0 else head[:-4]
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _as_gb18030(stream: IO[bytes], name: str | None) -> tuple[IO[bytes], Native]:
+    stream.seek(0)
+    data = stream.read()
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UsageFileError(
+            'the file is not UTF-8 text (nor Chinese GB18030): save it as "CSV UTF-8" '
+            "and upload it again",
+            filename=name,
+        ) from None
+    if "\x00" in text:
+        raise UsageFileError(
+            "the file contains NUL bytes: it is a binary file, not a CSV", filename=name
+        )
+    # The header must match a format: decoding random bytes as GB18030 often "succeeds".
+    header = _header(text[:SNIFF_BYTES], name)
+    fmt = _detect(header, name)
+    _columns_for(fmt, header, name)
+    data = text.encode("utf-8")
+    return io.BytesIO(data), lambda: pa.BufferReader(data)
+
+
+def _header(text: str, name: str | None) -> list[str]:
+    first_line = text.lstrip("\r\n")
+    try:
+        record = next(csv.reader(io.StringIO(first_line)), [])
+    except csv.Error as exc:
+        raise UsageFileError(f"the header line is not valid CSV ({exc})", filename=name) from None
+    if not any(cell.strip() for cell in record):
+        raise UsageFileError("the file is empty", filename=name)
+    return record
+
+
+def _norm(column: str) -> str:
+    return "_".join(column.strip().lower().split())
+
+
+def _detect(header: list[str], name: str | None) -> Format:
+    lowered = {column.strip().lower() for column in header}
+    for fmt in ALL_FORMATS:
+        if fmt is not GENERIC and fmt.detect(lowered):
+            return fmt
+    normalised = {_norm(column) for column in header}
+    required = [GENERIC.fields[field] for field in GENERIC.required]
+    found_fields = sum(any(_norm(alias) in normalised for alias in aliases) for aliases in required)
+    # Two of date/model/input/output is enough to say it was meant as a generic file, and
+    # then naming the missing columns helps more than listing every format.
+    if found_fields >= 2:
+        return GENERIC
+    found = ", ".join(column.strip() for column in header[:30])
+    raise UsageFileError(
+        "this does not look like a usage export: expected e.g. date, model, input_tokens, "
+        "output_tokens (generic) or an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone export "
+        f"header; found columns: {found}",
+        filename=name,
+    )
+
+
+def _columns_for(fmt: Format, header: list[str], name: str | None) -> dict[str, str]:
+    by_norm: dict[str, str] = {}
+    for column in header:
+        by_norm.setdefault(_norm(column), column)
+    names: dict[str, str] = {}
+    for field, aliases in fmt.fields.items():
+        for alias in aliases:
+            if _norm(alias) in by_norm:
+                names[field] = by_norm[_norm(alias)]
+                break
+    missing = [fmt.fields[field][0] for field in fmt.required if field not in names]
+    if missing:
+        raise UsageFileError(
+            f"this file looks like the {fmt.label}, but it is missing column(s): "
+            f"{', '.join(missing)}",
+            filename=name,
+        )
+    return names
+
+
+def _parse(
+    stream: IO[bytes],
+    native: Native,
+    fmt: Format,
+    names: dict[str, str],
+    name: str | None,
+    *,
+    level: int = 0,
+) -> pa.Table | None:
+    """The needed columns as a table; None when the bytes are not UTF-8.
+
+    level 0 lets pyarrow parse numbers and the day column; level 1 reads the day as text
+    (offsets, slashes, odd formats); level 2 reads everything as text, so a bad value can
+    be found and named by line and column.
+    """
+    start = stream.tell()
+    wanted = list(dict.fromkeys(names.values()))
+    numeric = {names[field] for field in fmt.numeric if field in names}
+    day_column = names.get("day")
+    day_type = pa.float64() if fmt.day_type == "unix" else pa.timestamp("ns")
+    types = {}
+    for column in wanted:
+        if level < 2 and column in numeric:
+            types[column] = pa.float64()
+        elif level == 0 and column == day_column:
+            types[column] = day_type
+        else:
+            types[column] = pa.string()
+    multiline = fmt.slug in ("helicone", "litellm_spendlogs")
+    try:
+        table = pcsv.read_csv(
+            native() if native is not None else stream,
+            read_options=pcsv.ReadOptions(use_threads=True),
+            parse_options=pcsv.ParseOptions(newlines_in_values=multiline),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=wanted,
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        message = str(exc)
+        stream.seek(start)
+        if "invalid UTF8" in message or "UTF-8" in message:
+            return None
+        if "CSV parse error" in message or "Expected" in message:
+            raise _field_count_error(stream, name, multiline, message) from None
+        if level < 2:
+            # A value pyarrow refused ("1,234", "abc", "2026/10/01"): read more as text.
+            return _parse(stream, native, fmt, names, name, level=level + 1)
+        raise UsageFileError(f"could not read this CSV ({message})", filename=name) from None
+    # pyarrow names columns as written; include_columns keeps them, in file order
+    return table
+
+
+def _field_count_error(
+    stream: IO[bytes], name: str | None, multiline: bool, message: str
+) -> UsageFileError:
+    """Find the first record whose field count differs from the header's (error path only)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        reader = csv.reader(text)
+        expected: int | None = None
+        for record in reader:
+            if not record:
+                continue
+            if expected is None:
+                expected = len(record)
+                continue
+            if len(record) != expected:
+                return UsageFileError(
+                    f"line {reader.line_num} has {len(record)} fields, the header has {expected}",
+                    row=reader.line_num,
+                    filename=name,
+                )
+    except csv.Error as exc:
+        return UsageFileError(f"the file is not valid CSV ({exc})", filename=name)
+    finally:
+        text.detach()
+    return UsageFileError(f"the file is not valid CSV ({message})", filename=name)
+
+
+def _codes(values: Any, size: int) -> tuple[np.ndarray, list[Any]]:
+    """A small integer per row (0 = empty cell) and the value each integer stands for."""
+    if values is None:
+        return np.zeros(size, dtype=np.int64), [None]
+    if isinstance(values, str):
+        return np.ones(size, dtype=np.int64), [None, values]
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    codes = pc.fill_null(values.indices, -1).to_numpy().astype(np.int64) + 1
+    return codes, [None, *values.dictionary.to_pylist()]
+
+
+def _combined_key(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One int64 per row that is equal exactly when all the parts are equal."""
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    for codes, cardinality in parts:
+        if int(key.max(initial=0)) + 1 > (2**62) // max(cardinality, 1):
+            # re-number the key so far densely before it could overflow
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * cardinality + codes
+    return key
+
+
+def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
+    keep = rows.keep
+    if not keep.any():
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in rows.skipped.items())
+        raise cols.error(None, None, f"no usage rows: every row was skipped ({reasons})")
+    size = cols.num_rows
+    # Skipped rows may carry no day at all (NaT): they get code 0 and their groups are
+    # dropped below.
+    day_numbers = rows.day.astype("datetime64[D]").view(np.int64)
+    first_day = int(day_numbers[keep].min())
+    day_codes = np.where(keep, day_numbers - first_day, 0)
+    provider_codes, providers = _codes(rows.provider, size)
+    model_codes, models = _codes(rows.model, size)
+    currency_codes, currencies = _codes(rows.currency, size)
+    batch = rows.batch if rows.batch is not None else np.zeros(size, dtype=bool)
+    key = _combined_key(
+        [
+            (day_codes, int(day_codes.max()) + 1),
+            (model_codes, len(models)),
+            (provider_codes, len(providers)),
+            (currency_codes, len(currencies)),
+            (batch.astype(np.int64), 2),
+            (keep.astype(np.int64), 2),
+        ]
+    )
+    # One int64 group key is far cheaper to hash than five columns of strings and flags;
+    # each group's first row tells its day, model, provider and currency.
+    cost = rows.cost if rows.cost is not None else np.full(size, np.nan)
+    table = pa.table(
+        {
+            "key": key,
+            "row": np.arange(size, dtype=np.int64),
+            "requests": rows.requests,
+            "tokens_input_uncached": rows.uncached,
+            "tokens_cache_read": rows.cache_read,
+            "tokens_cache_write": rows.cache_write,
+            "tokens_output": rows.output,
+            "reported_cost": pa.array(cost, type=pa.float64(), from_pandas=True),
+        }
+    )
+    grouped = table.group_by("key").aggregate(
+        [("row", "min")]
+        + [(column, "sum") for column in COUNT_COLUMNS]
+        + [("reported_cost", "sum", pc.ScalarAggregateOptions(min_count=1))]
+    )
+    first = grouped["row_min"].to_numpy()
+    kept = keep[first]
+    first = first[kept]
+    frame = pd.DataFrame(
+        {
+            "day": day_numbers[first].astype("datetime64[D]").astype("datetime64[ns]"),
+            "source_provider": pd.Series(
+                [providers[c] for c in provider_codes[first]], dtype=object
+            ),
+            "source_model": pd.Series([models[c] for c in model_codes[first]], dtype=object),
+            "batch": batch[first].astype(bool),
+            "reported_currency": pd.Series(
+                [currencies[c] for c in currency_codes[first]], dtype=object
+            ),
+        }
+    )
+    for column in COUNT_COLUMNS + ["reported_cost"]:
+        frame[column] = grouped[f"{column}_sum"].to_numpy(zero_copy_only=False)[kept]
+    # Where the export names no vendor, infer it from the model id.
+    models_column = frame["source_model"].astype(object)
+    inferred = models_column.map({m: infer_provider(m) for m in models_column.unique()})
+    given = frame["source_provider"].astype(object)
+    frame["source_provider"] = given.where(given.notna() & (given != ""), inferred)
+    frame["source_provider"] = frame["source_provider"].str.strip().str.lower()
+    # Group again on the decoded strings: the few thousand rows left are cheap to regroup,
+    # and equal values from different dictionary entries ("usd", "USD") merge here.
+    frame = (
+        frame.groupby(KEYS + ["reported_currency"], dropna=False, sort=False)
+        .sum(min_count=1)
+        .reset_index()
+    )
+    mixed = frame.duplicated(KEYS, keep=False)
+    if mixed.any():
+        example = frame[mixed].iloc[0]
+        raise cols.error(
+            None,
+            None,
+            f"model {example['source_model']!r} on {example['day']} is billed in more than "
+            "one currency",
+        )
+    frame = frame.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
+    frame["batch"] = frame["batch"].astype(bool)
+    for column in COUNT_COLUMNS:
+        frame[column] = frame[column].astype("int64")
+    frame["reported_cost"] = frame["reported_cost"].astype("float64")
+    for column in ("source_provider", "source_model", "reported_currency"):
+        frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
+    return frame[CANONICAL_COLUMNS]
+
+
+def _report(
+    fmt: Format, rows_read: int, rows: Rows, frame: pd.DataFrame, warnings: list[str]
+) -> UsageReport:
+    days = frame["day"]
+    return UsageReport(
+        format=fmt.slug,
+        format_label=fmt.label,
+        rows_read=rows_read,
+        rows_skipped=sum(rows.skipped.values()),
+        skipped=dict(rows.skipped),
+        first_day=days.min().date() if len(days) else None,
+        last_day=days.max().date() if len(days) else None,
+        warnings=list(dict.fromkeys(warnings)),
+        models=sorted(frame["source_model"].unique().tolist()),
+        has_reported_cost=bool(frame["reported_cost"].notna().any()),
+    )

@@ -1,0 +1,68 @@
+"""Stored usage profiles: one UsageProfile per upload, its canonical daily rows as UsageDay.
+
+Only aggregates are kept (day x model x batch counts and billed cost). The uploaded file
+itself, API keys, user ids, e-mails and request bodies are never stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UsageProfile(models.Model):
+    # UUID4 so a profile link can be shared without making profiles enumerable.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=40, help_text="Detected export format (slug).")
+    format_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    session_key = models.CharField(
+        max_length=40, blank=True, db_index=True, help_text="Browser session that uploaded it."
+    )
+    report = models.JSONField(default=dict, help_text="The reader's UsageReport.to_dict().")
+    rows_read = models.PositiveBigIntegerField(default=0)
+    rows_skipped = models.PositiveBigIntegerField(default=0)
+    day_count = models.PositiveIntegerField(default=0, help_text="Stored UsageDay rows.")
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("profile_detail", args=[self.pk])
+
+
+class UsageDay(models.Model):
+    """One row of the canonical usage frame: a UTC day x source model x batch flag."""
+
+    # No separate FK index: the (profile, day) index below serves every lookup by profile
+    # and one index fewer makes million-row uploads noticeably faster.
+    profile = models.ForeignKey(
+        UsageProfile, on_delete=models.CASCADE, related_name="days", db_index=False
+    )
+    day = models.DateField()
+    source_provider = models.CharField(max_length=100, blank=True)
+    source_model = models.CharField(max_length=300)
+    batch = models.BooleanField(default=False)
+    requests = models.BigIntegerField(default=0)
+    tokens_input_uncached = models.BigIntegerField(default=0)
+    tokens_cache_read = models.BigIntegerField(default=0)
+    tokens_cache_write = models.BigIntegerField(default=0)
+    tokens_output = models.BigIntegerField(default=0)
+    # Float, not Decimal: billed cost is only shown and reconciled, never summed into prices.
+    reported_cost = models.FloatField(null=True, blank=True)
+    reported_currency = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["profile", "day"], name="usageday_profile_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source_model}{' (batch)' if self.batch else ''}"

@@ -1,0 +1,110 @@
+"""Runs the engine for one stored profile and one scenario, with a shared cache.
+
+The cache key holds the profile id, the catalog version (bumped on every catalog edit) and
+the scenario, so an admin's change to a price or an offer shows on the very next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.core.cache import cache
+
+from dashboard.engine import presentation
+from dashboard.engine.catalog_types import Catalog
+from dashboard.engine.history import HistoryResult, reprice_history
+from dashboard.engine.projection import ProjectionResult, project
+from dashboard.engine.scenario import Scenario
+from dashboard.models import UsageProfile
+from dashboard.profiles import load_frame
+from providers.models import CatalogState
+
+CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class Outcome:
+    projection: ProjectionResult
+    history: HistoryResult
+    usage_table: presentation.Table
+    monthly_table: presentation.Table
+    cumulative_table: presentation.Table
+    free_table: presentation.Table
+    history_table: presentation.Table
+    charts: dict[str, Any] = field(default_factory=dict)
+
+
+def identify_models(frame: pd.DataFrame, identifications: dict[str, int], catalog: Catalog) -> pd.DataFrame:
+    """Treat exported ids the user identified as the chosen catalog models."""
+    if not identifications or frame.empty:
+        return frame
+    frame = frame.copy()
+    for raw_id, key in identifications.items():
+        model = catalog.models[key]
+        rows = frame["source_model"] == raw_id
+        frame.loc[rows, "source_model"] = model.model_id
+        frame.loc[rows, "source_provider"] = model.provider
+    keys = ["day", "source_provider", "source_model", "batch"]
+    numeric = ["requests", "tokens_input_uncached", "tokens_cache_read", "tokens_cache_write", "tokens_output"]
+    merged = frame.groupby(keys, as_index=False, sort=True).agg(
+        {**{c: "sum" for c in numeric}, "reported_cost": lambda s: s.sum(min_count=1), "reported_currency": "first"}
+    )
+    return merged[frame.columns]
+
+
+def _key(profile: UsageProfile, version: int, scenario: Scenario, identifications: dict[str, int]) -> str:
+    payload = json.dumps(
+        {"s": scenario.to_dict(), "i": sorted(identifications.items())}, sort_keys=True, default=str
+    )
+    digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
+    return f"projection:v1:{profile.pk}:{version}:{digest}"
+
+
+def compute(
+    profile: UsageProfile, catalog: Catalog, scenario: Scenario, identifications: dict[str, int]
+) -> Outcome:
+    key = _key(profile, CatalogState.current(), scenario, identifications)
+    outcome = cache.get(key)
+    if outcome is not None:
+        return outcome
+    frame = identify_models(load_frame(profile), identifications, catalog)
+    projection = project(frame, catalog, scenario)
+    history = reprice_history(frame, catalog, scenario)
+    currency = scenario.display_currency
+    monthly = presentation.monthly_cost(projection, currency)
+    outcome = Outcome(
+        projection=projection,
+        history=history,
+        usage_table=presentation.usage_by_month(frame),
+        monthly_table=monthly,
+        cumulative_table=presentation.cumulative(monthly),
+        free_table=presentation.free_vs_paid(projection),
+        history_table=presentation.history_totals(history, currency),
+    )
+    outcome.charts.update(chart_specs(outcome, currency))
+    cache.set(key, outcome, CACHE_SECONDS)
+    return outcome
+
+
+def chart_specs(outcome: Outcome, currency: str) -> dict[str, Any]:
+    summary = outcome.projection.summary
+    top = f"your current provider and the {presentation.CHART_CANDIDATES - 1} cheapest"
+    return {
+        "usage": presentation.usage_chart(outcome.usage_table),
+        "monthly": presentation.line_spec(
+            f"Monthly cost ({currency}, offers counted): {top}",
+            presentation.chart_subset(outcome.monthly_table, summary),
+            currency,
+        ),
+        "cumulative": presentation.line_spec(
+            f"Cumulative cost ({currency}): {top}",
+            presentation.chart_subset(outcome.cumulative_table, summary),
+            currency,
+        ),
+        "free": presentation.free_vs_paid_spec(outcome.free_table),
+        "history": presentation.history_spec(outcome.history_table, currency),
+    }

@@ -1,0 +1,156 @@
+"""Catalog pages: all models with today's prices, one provider's history, the offers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from dashboard.catalog_forms import CatalogFilterForm, OfferFilterForm
+from dashboard.engine import charts
+from providers import listing
+from providers.models import Currency, Price, Provider
+
+PAGE_SIZE = 50
+OPENAI_CUTOFF = dt.date(2024, 7, 9)
+
+
+def _provider_choices() -> list[tuple[str, str]]:
+    return list(Provider.objects.order_by("name").values_list("slug", "name"))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def catalog_index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
+    if request.GET:
+        form.is_valid()
+    currency = str(form.value("currency") or Currency.USD)
+    rates = listing.rates_on(today)
+    filters = {
+        "provider": str(form.value("provider")),
+        "region": str(form.value("region")),
+        "tier": str(form.value("tier")),
+        "search": str(form.value("q")).strip(),
+    }
+    models = listing.models_with_prices(
+        day=today, currency=currency, rates=rates, sort=str(form.value("sort") or "provider"), **filters
+    )
+    page = Paginator(models, PAGE_SIZE).get_page(form.value("page") or 1)
+    rows = []
+    for model in page.object_list:
+        price = listing.base_price(model)
+        rows.append(
+            {
+                "model": model,
+                "price": listing.price_view(price, rates, currency) if price else None,
+                "tiers": len(model.prices_in_force),
+            }
+        )
+    scatter_points = [
+        {
+            "provider": row["model__provider__name"],
+            "model": row["model__model_id"],
+            "input": rates.convert(row["input_per_mtok"], row["currency"], currency),
+            "output": rates.convert(row["output_per_mtok"], row["currency"], currency),
+        }
+        for row in Price.objects.filter(
+            listing.in_force_q(today), min_prompt_tokens=0, model__in=models.order_by().values("pk")
+        )
+        .filter(input_per_mtok__gt=0, output_per_mtok__gt=0)
+        .values("model__provider__name", "model__model_id", "currency", "input_per_mtok", "output_per_mtok")
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav": "catalog",
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "currency": currency,
+        "rates": rates,
+        "today": today,
+        "query_without_page": query.urlencode(),
+        "price_chart": charts.price_scatter(scatter_points, currency),
+        "chart_points": len(scatter_points),
+    }
+    template = "dashboard/catalog.html#catalog-results" if request.htmx else "dashboard/catalog.html"
+    return render(request, template, context)
+
+
+@require_GET
+def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    provider = get_object_or_404(Provider, slug=slug)
+    today = timezone.localdate()
+    models = list(provider.models.order_by("tier", "model_id"))
+    prices = list(
+        Price.objects.filter(model__provider=provider)
+        .select_related("model")
+        .order_by("model__model_id", "min_prompt_tokens", "effective_from")
+    )
+    offers = list(listing.offers_with_models().filter(provider=provider))
+    history: dict[str, list[tuple]] = {}
+    currencies = set()
+    for price in prices:
+        if price.min_prompt_tokens == 0:
+            history.setdefault(price.model.model_id, []).append(
+                (price.effective_from, price.effective_to, price.input_per_mtok, price.output_per_mtok)
+            )
+            currencies.add(price.currency)
+    in_force = {p.model_id for p in prices if p.in_force_on(today)}
+    context = {
+        "nav": "catalog",
+        "provider": provider,
+        "models": models,
+        "prices": prices,
+        "offers": offers,
+        "today": today,
+        "priced_model_ids": in_force,
+        "history_chart": charts.price_history(
+            [{"model": model, "rows": rows} for model, rows in history.items()],
+            today,
+            "/".join(sorted(currencies)) or provider.billing_currency,
+        )
+        if history
+        else None,
+    }
+    return render(request, "dashboard/provider_detail.html", context)
+
+
+@require_GET
+def offer_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = OfferFilterForm(request.GET or None, providers=_provider_choices())
+    offers = listing.offers_with_models().order_by("starts_on", "provider__name", "name")
+    if form.is_valid():
+        if form.cleaned_data.get("provider"):
+            offers = offers.filter(provider__slug=form.cleaned_data["provider"])
+        if form.cleaned_data.get("active_on"):
+            day = form.cleaned_data["active_on"]
+            offers = offers.filter(starts_on__lte=day).exclude(ends_on__lt=day)
+    offers = list(offers)
+    context = {
+        "nav": "offers",
+        "form": form,
+        "offers": offers,
+        "today": today,
+        "cutoff": OPENAI_CUTOFF,
+        "timeline_chart": charts.offer_timeline(
+            [
+                {"provider": o.provider.name, "name": o.name, "starts_on": o.starts_on, "ends_on": o.ends_on}
+                for o in offers
+            ],
+            today,
+            OPENAI_CUTOFF,
+            "2024-07-09: OpenAI API cut-off for China",
+        )
+        if offers
+        else None,
+    }
+    return render(request, "dashboard/offers.html", context)

@@ -1,0 +1,327 @@
+"""The back office: staff keep prices and offers current here.
+
+Any change staff make to a row written by the seed (or by an importer) marks the row
+``origin="admin"``, so ``seed_catalog`` never overwrites it (``--reset`` does).
+The catalog rules live in the models' ``clean()``; the admin forms call it, so its
+messages appear next to the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import (
+    Currency,
+    ExchangeRate,
+    ImportRun,
+    LLMModel,
+    ModelEquivalent,
+    Offer,
+    Origin,
+    Price,
+    Provider,
+)
+
+CURRENCY_SIGNS = {Currency.USD: "$", Currency.CNY: "¥"}
+EDIT_MARKS_ADMIN = (Origin.SEED, Origin.IMPORT)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def format_money(amount: Decimal | None, currency: str) -> str:
+    """``¥1.00``, ``$0.075``: two decimals at least, more only when the figure has them."""
+    if amount is None:
+        return "—"
+    value = amount.normalize()
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{value:f}"
+
+
+def price_in_force_q(day: dt.date) -> Q:
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+
+
+def offer_active_q(day: dt.date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def mark_edited(obj, changed: bool) -> None:
+    """A staff edit takes the row away from the seed / importer."""
+    if changed and obj.pk and obj.origin in EDIT_MARKS_ADMIN:
+        obj.origin = Origin.ADMIN
+
+
+class OriginAdminMixin:
+    """Shared by every catalog admin: origin is shown, never typed, and edits claim the row."""
+
+    readonly_fields: tuple[str, ...] = ("origin", "updated_at")
+
+    def save_model(self, request: HttpRequest, obj, form: ModelForm, change: bool) -> None:
+        mark_edited(obj, change and form.has_changed())
+        super().save_model(request, obj, form, change)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if instance.pk and inline_form.has_changed() and hasattr(instance, "origin"):
+                mark_edited(instance, True)
+        super().save_formset(request, form, formset, change)
+
+
+class ActiveTodayFilter(admin.SimpleListFilter):
+    """Rows in force today; subclasses say which condition that is for their model."""
+
+    title = "active today"
+    parameter_name = "active_today"
+    active_on = staticmethod(price_in_force_q)
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "Active today"), ("no", "Not active today")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(self.active_on(today()))
+        if self.value() == "no":
+            return queryset.exclude(self.active_on(today()))
+        return queryset
+
+
+class PriceActiveTodayFilter(ActiveTodayFilter):
+    active_on = staticmethod(price_in_force_q)
+
+
+class OfferActiveTodayFilter(ActiveTodayFilter):
+    active_on = staticmethod(offer_active_q)
+
+
+# ---------------------------------------------------------------- providers and models
+
+
+class LLMModelInline(admin.TabularInline):
+    model = LLMModel
+    fields = ("model_id", "display_name", "tier", "token_ratio", "origin")
+    readonly_fields = ("origin",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Provider)
+class ProviderAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "name_zh",
+        "region",
+        "billing_currency",
+        "openai_compatible",
+        "model_count",
+        "origin",
+    )
+    list_filter = ("region", "billing_currency", "openai_compatible", "origin")
+    search_fields = ("name", "slug", "name_zh")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [LLMModelInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(model_count=Count("models"))
+
+    @admin.display(description="models", ordering="model_count")
+    def model_count(self, obj: Provider) -> int:
+        return obj.model_count
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    fields = (
+        "effective_from",
+        "effective_to",
+        "min_prompt_tokens",
+        "currency",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cache_read_per_mtok",
+        "verification",
+        "origin",
+    )
+    readonly_fields = ("origin",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(LLMModel)
+class LLMModelAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "model_id",
+        "provider",
+        "display_name",
+        "tier",
+        "token_ratio",
+        "price_today",
+        "origin",
+    )
+    list_filter = ("provider", "tier", "origin")
+    search_fields = ("model_id", "display_name", "family", "provider__name", "provider__slug")
+    list_select_related = ("provider",)
+    autocomplete_fields = ("provider",)
+    inlines = [PriceInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        in_force = Price.objects.filter(price_in_force_q(today()), min_prompt_tokens=0)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("prices", queryset=in_force, to_attr="prices_today"))
+        )
+
+    @admin.display(description="price in force today")
+    def price_today(self, obj: LLMModel) -> str:
+        prices = getattr(obj, "prices_today", None)
+        if prices is None:
+            prices = list(obj.prices.filter(price_in_force_q(today()), min_prompt_tokens=0))
+        if not prices:
+            return "no price"
+        price = prices[0]
+        return (
+            f"{format_money(price.input_per_mtok, price.currency)} / "
+            f"{format_money(price.output_per_mtok, price.currency)} per 1M"
+        )
+
+
+@admin.register(Price)
+class PriceAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "model",
+        "effective_from",
+        "effective_to",
+        "min_prompt_tokens",
+        "currency",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cache_read_per_mtok",
+        "verification",
+        "active_today",
+        "origin",
+    )
+    list_filter = (
+        PriceActiveTodayFilter,
+        "model__provider",
+        "currency",
+        "model__tier",
+        "verification",
+        "origin",
+    )
+    search_fields = (
+        "model__model_id",
+        "model__provider__name",
+        "model__provider__slug",
+        "source",
+        "notes",
+    )
+    list_select_related = ("model__provider",)
+    autocomplete_fields = ("model",)
+    date_hierarchy = "effective_from"
+
+    @admin.display(description="active today", boolean=True)
+    def active_today(self, obj: Price) -> bool:
+        return obj.in_force_on(today())
+
+
+@admin.register(Offer)
+class OfferAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "provider",
+        "amount",
+        "per_model",
+        "eligibility",
+        "starts_on",
+        "ends_on",
+        "valid_days_after_claim",
+        "active_today",
+        "verification",
+        "origin",
+    )
+    list_filter = (
+        OfferActiveTodayFilter,
+        "provider",
+        "eligibility",
+        "credit_currency",
+        "verification",
+        "origin",
+    )
+    search_fields = ("name", "provider__name", "provider__slug", "conditions", "source")
+    list_select_related = ("provider",)
+    autocomplete_fields = ("provider", "eligible_models")
+    date_hierarchy = "starts_on"
+
+    @admin.display(description="free tokens / credit")
+    def amount(self, obj: Offer) -> str:
+        if obj.free_tokens is not None:
+            return f"{obj.free_tokens:,} tokens"
+        return format_money(obj.credit_amount, obj.credit_currency)
+
+    @admin.display(description="active today", boolean=True)
+    def active_today(self, obj: Offer) -> bool:
+        return obj.active_on(today())
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "currency", "per_usd", "origin")
+    list_filter = ("currency", "origin")
+    search_fields = ("source",)
+    date_hierarchy = "day"
+
+
+@admin.register(ModelEquivalent)
+class ModelEquivalentAdmin(OriginAdminMixin, admin.ModelAdmin):
+    list_display = ("source", "target", "note", "origin")
+    list_filter = ("origin", "source__provider", "target__provider")
+    search_fields = ("source__model_id", "target__model_id", "note")
+    list_select_related = ("source__provider", "target__provider")
+    autocomplete_fields = ("source", "target")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Read-only history of price imports."""
+
+    list_display = (
+        "source",
+        "started_at",
+        "dry_run",
+        "succeeded",
+        "added",
+        "changed",
+        "unchanged",
+        "skipped",
+        "discrepancy_count",
+    )
+    list_filter = ("succeeded", "dry_run")
+    search_fields = ("source", "summary")
+    date_hierarchy = "started_at"
+
+    @admin.display(description="discrepancies")
+    def discrepancy_count(self, obj: ImportRun) -> int:
+        return len(obj.discrepancies or [])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
+        return False

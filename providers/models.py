@@ -1,0 +1,416 @@
+"""The provider catalog: providers, models, dated prices, offers, exchange rates.
+
+Every domain rule of DESIGN.md that concerns the catalog is enforced twice: in the
+model's ``clean()`` (so the admin shows a clear message next to the field) and, where a
+database can express it, by a constraint (so no code path can store a broken row).
+Prices are stored per 1M tokens in the provider's own currency, never converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Currency(models.TextChoices):
+    USD = "USD", "US dollar"
+    CNY = "CNY", "Chinese yuan"
+
+
+class Region(models.TextChoices):
+    MAINLAND_CHINA = "mainland_china", "Mainland China"
+    INTERNATIONAL = "international", "International"
+    GLOBAL = "global", "Global"
+
+
+class Tier(models.TextChoices):
+    FRONTIER = "frontier", "Frontier"
+    FLAGSHIP = "flagship", "Flagship"
+    BALANCED = "balanced", "Balanced"
+    ECONOMY = "economy", "Economy"
+    FREE = "free", "Free"
+
+
+class Verification(models.TextChoices):
+    OFFICIAL = "verified-official", "Verified (official)"
+    TWO_SOURCES = "verified-2+sources", "Verified (2+ sources)"
+    SINGLE = "single-source", "Single source"
+    UNVERIFIED = "unverified", "Unverified"
+
+
+VERIFIED_LEVELS = (Verification.OFFICIAL, Verification.TWO_SOURCES, Verification.SINGLE)
+
+
+class Origin(models.TextChoices):
+    """Who wrote a row: the seed is restored by seed_catalog, admin edits never are."""
+
+    SEED = "seed", "Seed catalog"
+    ADMIN = "admin", "Admin"
+    IMPORT = "import", "Import"
+
+
+class TokenKind(models.TextChoices):
+    INPUT = "input", "Input tokens"
+    OUTPUT = "output", "Output tokens"
+    BOTH = "both", "Input and output tokens"
+
+
+class Eligibility(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    NEW_CUSTOMERS = "new_customers", "New customers"
+    OPENAI_MIGRANTS = "openai_migrants", "Teams moving from OpenAI"
+    VERIFIED_ACCOUNTS = "verified_accounts", "Verified accounts"
+
+
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class Provider(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    name_zh = models.CharField("Chinese name", max_length=120, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. CN, US")
+    region = models.CharField(max_length=20, choices=Region.choices)
+    billing_currency = models.CharField(max_length=3, choices=Currency.choices)
+    openai_compatible = models.BooleanField("OpenAI-compatible API", default=False)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LLMModel(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
+    model_id = models.CharField("API model id", max_length=200)
+    display_name = models.CharField(max_length=200)
+    family = models.CharField(max_length=100, blank=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    context_window = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    token_ratio = models.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1.000"),
+        help_text="Tokens this model's tokenizer produces per OpenAI token for the same text.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other ids a usage export may use for this model (dated snapshots, "
+        "gateway prefixes, display names).",
+    )
+    released_on = models.DateField(null=True, blank=True)
+    retired_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["provider__name", "model_id"]
+        verbose_name = "LLM model"
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "model_id"], name="model_unique_per_provider"),
+            models.CheckConstraint(condition=Q(token_ratio__gt=0), name="model_token_ratio_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name} · {self.model_id}" if self.provider_id else self.model_id
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.token_ratio is not None and self.token_ratio <= 0:
+            errors["token_ratio"] = "The token ratio must be greater than 0."
+        if not isinstance(self.aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in self.aliases
+        ):
+            errors["aliases"] = 'Aliases must be a JSON list of non-empty strings, e.g. ["gpt-4o-2024-08-06"].'
+        if self.released_on and self.retired_on and self.retired_on < self.released_on:
+            errors["retired_on"] = "A model cannot be retired before it was released."
+        if errors:
+            raise ValidationError(errors)
+
+
+PRICE_FIELDS = (
+    "input_per_mtok",
+    "output_per_mtok",
+    "cache_read_per_mtok",
+    "cache_write_per_mtok",
+    "batch_input_per_mtok",
+    "batch_output_per_mtok",
+)
+
+
+def _money(verbose: str, *, optional: bool) -> models.DecimalField:
+    return models.DecimalField(
+        verbose,
+        max_digits=14,
+        decimal_places=6,
+        null=optional,
+        blank=optional,
+        validators=NON_NEGATIVE,
+    )
+
+
+class Price(models.Model):
+    """One list price of a model, in force from ``effective_from`` (inclusive) to
+    ``effective_to`` (exclusive; open-ended when empty), per 1M tokens."""
+
+    model = models.ForeignKey(LLMModel, on_delete=models.CASCADE, related_name="prices")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; empty = still in force.")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    input_per_mtok = _money("input / 1M", optional=False)
+    output_per_mtok = _money("output / 1M", optional=False)
+    cache_read_per_mtok = _money("cache read / 1M", optional=True)
+    cache_write_per_mtok = _money("cache write / 1M", optional=True)
+    batch_input_per_mtok = _money("batch input / 1M", optional=True)
+    batch_output_per_mtok = _money("batch output / 1M", optional=True)
+    min_prompt_tokens = models.PositiveIntegerField(
+        default=0, help_text="Context tier floor: this row applies to prompts of at least this size."
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    source = models.TextField(blank=True, help_text="Where the figure comes from.")
+    verification = models.CharField(max_length=20, choices=Verification.choices)
+    checked_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model", "min_prompt_tokens", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+                name="price_effective_to_after_from",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "min_prompt_tokens", "effective_from"], name="price_unique_start"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0}),
+                    name=f"price_{f}_non_negative",
+                )
+                for f in PRICE_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        until = f"–{self.effective_to}" if self.effective_to else "–"
+        return f"{self.model} {self.effective_from}{until}: {self.input_per_mtok}/{self.output_per_mtok} {self.currency}"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+    def overlapping(self) -> models.QuerySet[Price]:
+        """Rows of the same model and context tier whose period meets this one's."""
+        qs = Price.objects.filter(model_id=self.model_id, min_prompt_tokens=self.min_prompt_tokens)
+        if self.pk:
+            qs = qs.exclude(pk=self.pk)
+        if self.effective_to is not None:
+            qs = qs.filter(effective_from__lt=self.effective_to)
+        return qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for name in PRICE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = "A price cannot be negative."
+        if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
+            errors["effective_to"] = "The end date must be after the start date (it is exclusive)."
+        if errors:
+            raise ValidationError(errors)
+        if self.model_id and self.effective_from and self.min_prompt_tokens is not None:
+            clash = self.overlapping().first()
+            if clash is not None:
+                until = clash.effective_to or "open-ended"
+                raise ValidationError(
+                    {
+                        "effective_from": (
+                            f"Overlaps the price in force {clash.effective_from} – {until} for this "
+                            f"model and context tier; close that row first."
+                        )
+                    }
+                )
+
+
+class Offer(models.Model):
+    """A promotion or free quota: free tokens or a money credit, claimed on a switch date."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offers")
+    name = models.CharField(max_length=200)
+    eligible_models = models.ManyToManyField(
+        LLMModel, blank=True, related_name="offers", help_text="None selected = all of the provider's models."
+    )
+    free_tokens = models.BigIntegerField(null=True, blank=True)
+    credit_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    credit_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    token_kind = models.CharField(
+        "tokens that count", max_length=6, choices=TokenKind.choices, default=TokenKind.BOTH
+    )
+    per_model = models.BooleanField(
+        default=False, help_text="Each eligible model gets its own pool of this size."
+    )
+    eligibility = models.CharField(max_length=20, choices=Eligibility.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Campaign end (inclusive); empty = unknown.")
+    valid_days_after_claim = models.PositiveIntegerField(null=True, blank=True)
+    conditions = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    source = models.TextField(blank=True)
+    verification = models.CharField(max_length=20, choices=Verification.choices)
+    notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_on", "provider__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="offer_ends_after_start",
+            ),
+            models.CheckConstraint(
+                # isnull=False is explicit: a CHECK passes when it evaluates to NULL.
+                condition=(Q(free_tokens__isnull=False, free_tokens__gt=0) & Q(credit_amount__isnull=True))
+                | (Q(free_tokens__isnull=True) & Q(credit_amount__isnull=False, credit_amount__gt=0)),
+                name="offer_tokens_or_credit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name}: {self.name}" if self.provider_id else self.name
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The campaign cannot end before it starts."
+        has_tokens = self.free_tokens is not None
+        has_credit = self.credit_amount is not None
+        if has_tokens == has_credit:
+            errors["free_tokens"] = "Give either a number of free tokens or a money credit (exactly one)."
+        elif has_tokens and self.free_tokens <= 0:
+            errors["free_tokens"] = "Free tokens must be a positive number."
+        elif has_credit:
+            if self.credit_amount <= 0:
+                errors["credit_amount"] = "The credit must be a positive amount."
+            if not self.credit_currency:
+                errors["credit_currency"] = "A credit needs its currency."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExchangeRate(models.Model):
+    day = models.DateField()
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    per_usd = models.DecimalField("units per USD", max_digits=12, decimal_places=6)
+    source = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "currency"], name="rate_unique_per_day"),
+            models.CheckConstraint(condition=Q(per_usd__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} 1 USD = {self.per_usd} {self.currency}"
+
+    def clean(self) -> None:
+        if self.per_usd is not None and self.per_usd <= 0:
+            raise ValidationError({"per_usd": "An exchange rate must be greater than 0."})
+
+
+class ModelEquivalent(models.Model):
+    """Admin's choice of which model replaces ``source`` on ``target``'s provider."""
+
+    source = models.ForeignKey(LLMModel, on_delete=models.CASCADE, related_name="equivalents")
+    target = models.ForeignKey(LLMModel, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="equivalent_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="equivalent_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    def clean(self) -> None:
+        if not (self.source_id and self.target_id):
+            return
+        if self.source_id == self.target_id:
+            raise ValidationError({"target": "A model cannot be its own equivalent."})
+        target_provider = LLMModel.objects.filter(pk=self.target_id).values_list("provider_id", flat=True).first()
+        clash = (
+            ModelEquivalent.objects.filter(source_id=self.source_id, target__provider_id=target_provider)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {"target": f"{self.source} already maps to {clash.target} on that provider."}
+            )
+
+
+class CatalogState(models.Model):
+    """A single row whose ``version`` goes up on every catalog change, so cached
+    catalog snapshots in every process know when they are stale."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"catalog version {self.version}"
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+class ImportRun(models.Model):
+    """One run of a price import (e.g. LiteLLM's price map), kept for the back office."""
+
+    source = models.CharField(max_length=500)
+    started_at = models.DateTimeField(auto_now_add=True)
+    dry_run = models.BooleanField(default=False)
+    succeeded = models.BooleanField(default=False)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    skipped_reasons = models.JSONField(default=dict, blank=True)
+    discrepancies = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,26 @@
+"""Fixtures shared by every test package (keep this file generic)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from providers.seed import SeedSummary, load_seed
+
+
+@pytest.fixture
+def seeded(db: None) -> SeedSummary:
+    """The whole seed catalog (fixtures/catalog) loaded into the test database."""
+    return load_seed()
+
+
+@pytest.fixture
+def staff_user(db: None):
+    return get_user_model().objects.create_superuser("staff", "staff@example.com", "pw-staff-1")
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    """A test client logged in as a staff superuser (the admin back office)."""
+    client = Client()
+    client.force_login(staff_user)
+    return client
