@@ -1,0 +1,179 @@
+"""What a person does in the browser: upload, change a scenario, read charts, download, and
+an admin's edit showing up in the projection. Drives the system Chromium via Playwright."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from dashboard.profiles import ingest_sample
+from providers.catalog import clear_catalog_cache
+from providers.models import Offer
+from providers.seed import load_seed
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "usage"
+JULY_2024 = "s=1&switch=2024-07-09&elig=openai_migrants&elig=new_customers"
+
+
+@pytest.fixture
+def seeded_server(live_server, transactional_db):
+    clear_catalog_cache()
+    load_seed()
+    return live_server
+
+
+@pytest.fixture
+def sample_profile(seeded_server):
+    return ingest_sample(session_key="")
+
+
+def drawn_traces(page: Page) -> list[int]:
+    """Traces plotly actually drew, per chart, read from the rendered SVG (not the JSON)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-plotly-src]')).map(el =>
+             el.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length)"""
+    )
+
+
+def wait_for_charts(page: Page) -> None:
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-plotly-src]')).every(el => el.classList.contains('js-plotly-plot'))"
+    )
+
+
+def ranking_totals(page: Page) -> list[str]:
+    return page.locator("#ranking tbody td.total").all_inner_texts()
+
+
+def test_uploading_a_file_lands_on_its_dashboard_with_every_chart_drawn(seeded_server, page: Page, console_errors):
+    page.goto(f"{seeded_server.url}/upload/")
+    screenshot(page, "upload")
+    page.set_input_files("#upload-form input[type=file]", str(FIXTURES / "completions_usage_2026-08-01_2026-08-03.csv"))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/profiles/[0-9a-f-]{36}/$"))
+    expect(page.locator("#ranking")).to_be_visible()
+    page.locator("#usage-details summary").click()
+    wait_for_charts(page)
+    traces = drawn_traces(page)
+    assert len(traces) == 5 and all(count > 0 for count in traces), traces
+    expect(page.locator("#model-totals")).to_contain_text("gpt-4o-mini-2024-07-18")
+    assert console_errors == []
+
+
+def test_changing_growth_and_currency_updates_results_in_place_and_the_url(sample_profile, seeded_server, page: Page, console_errors):
+    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/")
+    wait_for_charts(page)
+    page.evaluate("window.__noReload = true")
+    before = ranking_totals(page)
+    chart_before = page.evaluate("document.getElementById('chart-monthly').data[0].y.slice(-1)[0]")
+
+    with page.expect_response(lambda r: "growth=10" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.fill("#id_growth", "10")
+        page.press("#id_growth", "Enter")
+    expect(page).to_have_url(re.compile(r"growth=10"))
+    wait_for_charts(page)
+    assert page.evaluate("window.__noReload") is True  # htmx swapped the results, no page load
+    after = ranking_totals(page)
+    assert after != before
+    chart_after = page.evaluate("document.getElementById('chart-monthly').data[0].y.slice(-1)[0]")
+    assert chart_after > chart_before  # 10% a month compounds: the last month costs more
+
+    with page.expect_response(lambda r: "currency=CNY" in r.url):
+        page.select_option("#id_currency", "CNY")
+    expect(page.locator("#ranking")).to_contain_text("¥")
+    expect(page).to_have_url(re.compile(r"currency=CNY"))
+    assert page.evaluate("window.__noReload") is True
+    cny_totals = ranking_totals(page)
+
+    page.reload()
+    wait_for_charts(page)
+    assert ranking_totals(page) == cny_totals  # the URL alone reproduces the view
+    assert page.input_value("#id_growth") == "10"
+    screenshot(page, "dashboard")
+    assert console_errors == []
+
+
+def test_july_2024_preset_applies_the_migration_offers_and_moves_the_ranking(sample_profile, seeded_server, page: Page, console_errors):
+    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?s=1")
+    today_claimed = page.locator("#offers-outcome .offer-applied").count()
+    today_order = page.locator("#ranking tbody tr").evaluate_all("rows => rows.map(r => r.dataset.candidate)")
+
+    page.click("#preset-july-2024")
+    page.wait_for_url(re.compile(r"switch=2024-07-09"))
+    expect(page.locator("#offers-outcome")).to_contain_text("OpenAI")
+    claimed = page.locator("#offers-outcome .offer-applied")
+    assert claimed.count() > today_claimed
+    expect(page.locator("#offers-outcome .offer-applied").filter(has_text="Zhipu").first).to_be_visible()
+    july_order = page.locator("#ranking tbody tr").evaluate_all("rows => rows.map(r => r.dataset.candidate)")
+    assert july_order != today_order
+    wait_for_charts(page)
+    screenshot(page, "dashboard-july-2024")
+    assert console_errors == []
+
+
+def test_results_download_as_csv(sample_profile, seeded_server, page: Page):
+    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?{JULY_2024}")
+    with page.expect_download() as download_info:
+        page.click("#csv-download")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert "summary" in text and "monthly" in text and "Zhipu AI" in text
+
+
+def test_admin_edit_of_an_offer_changes_the_projection_at_the_same_url(sample_profile, seeded_server, page: Page):
+    User.objects.create_superuser("boss", "boss@example.com", "correct horse battery")
+    url = f"{seeded_server.url}/profiles/{sample_profile.pk}/?{JULY_2024}"
+    page.goto(url)
+    zhipu = page.locator("#ranking tbody tr[data-candidate=zhipu] td.total")
+    before = zhipu.inner_text()
+
+    offer = Offer.objects.get(provider__slug="zhipu", eligible_models__model_id="glm-4")
+    page.goto(f"{seeded_server.url}/admin/login/?next=/admin/providers/offer/{offer.pk}/change/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(rf"/admin/providers/offer/{offer.pk}/change/"))
+    screenshot(page, "admin-offer")
+    page.fill("#id_free_tokens", "1000")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    offer.refresh_from_db()
+    assert offer.free_tokens == 1000
+
+    page.goto(url)
+    after = page.locator("#ranking tbody tr[data-candidate=zhipu] td.total").inner_text()
+    assert after != before  # 50M free GLM-4 tokens became 1,000: Zhipu costs more
+    expect(page.locator("#offers-outcome")).to_contain_text("1.00K")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/?currency=CNY&sort=-input", "/offers/", "/providers/deepseek/", "/providers/openai/", "/upload/", "/profiles/"],
+)
+def test_pages_render_without_console_errors_or_csp_violations(seeded_server, page: Page, console_errors, path):
+    page.goto(f"{seeded_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    if page.locator("[data-plotly-src]").count():
+        wait_for_charts(page)
+        assert all(count > 0 for count in drawn_traces(page))
+    screenshot(page, "page" + re.sub(r"[^a-z0-9]+", "-", path).rstrip("-"))
+    assert console_errors == []
+
+
+def test_catalog_filters_update_the_table_through_htmx(seeded_server, page: Page, console_errors):
+    page.goto(f"{seeded_server.url}/")
+    page.evaluate("window.__noReload = true")
+    with page.expect_response(lambda r: "provider=deepseek" in r.url):
+        page.select_option("#id_provider", "deepseek")
+    expect(page).to_have_url(re.compile(r"provider=deepseek"))
+    rows = page.locator("#price-table tbody tr")
+    expect(rows.first).to_contain_text("DeepSeek")
+    assert page.evaluate("window.__noReload") is True
+    assert console_errors == []

@@ -1,0 +1,62 @@
+"""Whatever bytes arrive, read_usage either reads them or raises UsageFileError."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.engine.usage import UsageFileError, read_usage
+
+from .conftest import TODAY
+
+HEADERS = [
+    "date,model,input_tokens,output_tokens",
+    "date,model,input_tokens,output_tokens,cached_input_tokens,cost,currency,batch",
+    "start_time,end_time,start_time_iso,end_time_iso,num_model_requests,model,input_tokens,"
+    "output_tokens,input_cached_tokens",
+    "usage_date_utc,model_version,usage_input_tokens_no_cache,usage_output_tokens",
+    "generation_id,created_at,cost_total,tokens_prompt,tokens_completion,model_permaslug,"
+    "cancelled",
+    "Date,Slug,Usage,BYOK Usage,Requests,Prompt Tokens,Completion Tokens",
+    "start_time,end_time,amount_value,amount_currency,quantity,line_item",
+]
+CELLS = st.one_of(
+    st.sampled_from(["", "0", "1", "31422.0", "-5", "abc", "1e20", "NaN", "2026-10-01",
+                     "1788134400", "2019-01-01", "gpt-4o", "True", "false", '"1,000"',
+                     "2026-10-01T23:00:00-05:00", "\u2264 200k", "gpt-4o, input"]),
+    st.text(max_size=8),
+)
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def read_or_refuse(data: bytes) -> None:
+    try:
+        frame, report = read_usage(data, filename="x.csv", today=TODAY)
+    except UsageFileError:
+        return
+    assert len(frame) > 0
+    assert report.rows_read >= len(frame) or report.rows_read > 0
+    for column in ("tokens_input_uncached", "tokens_cache_read", "tokens_cache_write",
+                   "tokens_output", "requests"):
+        assert (frame[column] >= 0).all()
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_raise_anything_but_usage_file_error(data):
+    read_or_refuse(data)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(HEADERS),
+    st.lists(st.lists(CELLS, min_size=1, max_size=10), min_size=0, max_size=6),
+)
+def test_csv_shaped_text_never_raises_anything_but_usage_file_error(header, rows):
+    text = header + "\n" + "\n".join(",".join(row) for row in rows) + "\n"
+    read_or_refuse(text.encode("utf-8"))
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_arbitrary_text_never_raises_anything_but_usage_file_error(text):
+    read_or_refuse(text.encode("utf-8"))
