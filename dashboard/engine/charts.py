@@ -1,5 +1,9 @@
-"""Plotly figure specs as plain dicts (``json.loads(fig.to_json())``), drawn in the page by
-static/dashboard/charts.js with ``Plotly.react``. Pure: no Django imports.
+"""Plotly figure specs as plain dicts (``{"data": [...], "layout": {...}}``), drawn in the page
+by static/dashboard/charts.js with ``Plotly.react``. Pure: no Django imports.
+
+The specs are built as plain dicts rather than through ``plotly.graph_objects``: the object
+layer validates every property and cost ~80 ms per dashboard render, while plotly.js accepts
+the same JSON. Tests check the traces plotly.js actually draws in a browser.
 
 Names that come from uploaded files or the catalog are escaped with ``safe_label`` before
 they become trace names or hover text: plotly renders a small HTML subset in labels.
@@ -12,8 +16,6 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-import plotly.graph_objects as go
 
 SYMBOLS = {"USD": "$", "CNY": "¥"}
 PALETTE = [
@@ -54,8 +56,27 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
-def to_spec(fig: go.Figure) -> dict[str, Any]:
-    return json.loads(fig.to_json())
+class Figure:
+    """The two calls of plotly's Figure these builders use, producing a plain spec."""
+
+    def __init__(self) -> None:
+        self.data: list[dict[str, Any]] = []
+        self.layout: dict[str, Any] = {}
+
+    def add_trace(self, trace: dict[str, Any]) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **values: Any) -> None:
+        self.layout.update(values)
+
+
+def trace(kind: str, **properties: Any) -> dict[str, Any]:
+    return {"type": kind, **properties}
+
+
+def to_spec(fig: Figure) -> dict[str, Any]:
+    # A JSON round trip: the spec must survive json_script exactly as plotly.js will see it.
+    return json.loads(json.dumps({"data": fig.data, "layout": fig.layout}, allow_nan=False))
 
 
 def color_for(index: int) -> str:
@@ -68,7 +89,7 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
     ``points``: dicts with provider, model, input, output (already in ``currency``).
     """
     symbol = SYMBOLS.get(currency, "")
-    fig = go.Figure()
+    fig = Figure()
     by_provider: dict[str, list[dict[str, Any]]] = {}
     for point in points:
         if point["input"] is None or point["output"] is None:
@@ -76,7 +97,8 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
         by_provider.setdefault(point["provider"], []).append(point)
     for index, (provider, rows) in enumerate(sorted(by_provider.items())):
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[float(r["input"]) for r in rows],
                 y=[float(r["output"]) for r in rows],
                 mode="markers",
@@ -113,7 +135,7 @@ def price_history(
     ``series``: dicts with model and rows (list of (effective_from, effective_to|None,
     input, output)), all in one currency for the provider.
     """
-    fig = go.Figure()
+    fig = Figure()
     for index, item in enumerate(series):
         rows = sorted(item["rows"], key=lambda r: r[0])
         if not rows:
@@ -130,7 +152,8 @@ def price_history(
                     xs.append(end.isoformat())
                     ys.append(None)  # a gap where no price is known
             fig.add_trace(
-                go.Scatter(
+                trace(
+                    "scatter",
                     x=xs,
                     y=ys,
                     mode="lines",
@@ -157,7 +180,7 @@ def offer_timeline(
     offers: Sequence[dict[str, Any]], today: dt.date, marker: dt.date, marker_label: str
 ) -> dict[str, Any]:
     """Horizontal bars for offer campaign windows; open-ended ones run to today."""
-    fig = go.Figure()
+    fig = Figure()
     labels = [f"{safe_label(o['provider'])}: {safe_label(o['name'])}" for o in offers]
     starts = [o["starts_on"] for o in offers]
     ends = [o["ends_on"] or max(today, o["starts_on"]) for o in offers]
@@ -166,7 +189,8 @@ def offer_timeline(
     ]
     colors = ["#1f6feb" if o["ends_on"] else "#8fb7f5" for o in offers]
     fig.add_trace(
-        go.Bar(
+        trace(
+            "bar",
             y=labels,
             x=durations_ms,
             base=[s.isoformat() for s in starts],
@@ -223,18 +247,23 @@ def line_chart(
     stacked_bars: bool = False,
 ) -> dict[str, Any]:
     """Generic lines (or stacked bars) keyed by a label: (label, x values, y values)."""
-    fig = go.Figure()
+    fig = Figure()
     for index, (label, xs, ys) in enumerate(series):
         values = [None if y is None or y != y else float(y) for y in ys]
         if stacked_bars:
             fig.add_trace(
-                go.Bar(
-                    x=list(xs), y=values, name=safe_label(label), marker={"color": color_for(index)}
+                trace(
+                    "bar",
+                    x=list(xs),
+                    y=values,
+                    name=safe_label(label),
+                    marker={"color": color_for(index)},
                 )
             )
         else:
             fig.add_trace(
-                go.Scatter(
+                trace(
+                    "scatter",
                     x=list(xs),
                     y=values,
                     mode="lines+markers",
@@ -264,11 +293,12 @@ def grouped_bars(
 ) -> dict[str, Any]:
     """Horizontal bars per category (e.g. provider), one trace per group (e.g. free vs paid).
     Horizontal, so long provider names stay readable on a phone."""
-    fig = go.Figure()
+    fig = Figure()
     labels = [safe_label(c) for c in categories]
     for index, (name, values) in enumerate(groups):
         fig.add_trace(
-            go.Bar(
+            trace(
+                "bar",
                 y=labels,
                 x=[None if v is None or v != v else float(v) for v in values],
                 name=safe_label(name),

@@ -42,9 +42,9 @@ def _model_options(
         info = catalog.providers.get(slug)
         if info is None:
             continue
-        models = sorted(
-            (m for m in catalog.models.values() if m.provider == slug), key=lambda m: m.model_id
-        )[:MAX_MODEL_OPTIONS_PER_PROVIDER]
+        models = sorted(catalog.models_by_provider.get(slug, ()), key=lambda m: m.model_id)[
+            :MAX_MODEL_OPTIONS_PER_PROVIDER
+        ]
         options = [
             (f"{source}::{m.key}", f"{m.model_id} ({m.tier})", chosen.get(source) == m.key) for m in models
         ]
@@ -79,7 +79,8 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         status = 400
     overrides = {source: key for source, key in (form.cleaned_data.get("map", ()) if form.is_bound and form.is_valid() else ())}
     selected = list(form.cleaned_data.get("provider") or []) if form.is_bound and form.is_valid() else []
-    pickers = _option_providers(catalog, outcome, selected, set())
+    # The model pickers live in the form, which an htmx results request does not redraw.
+    pickers = [] if request.htmx else _option_providers(catalog, outcome, selected, set())
     identified = form.identifications()
     resolved_sources = sorted(usage["resolved_models"])
     context = {
@@ -90,13 +91,27 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "scenario": scenario,
         "outcome": outcome,
         "summary_rows": presentation.ordered(outcome.projection.summary) if outcome else [],
+        "reconciliations": [
+            {
+                "currency": rec.currency,
+                "computed": rec.computed_display,
+                "billed": rec.billed_display - rec.billed_not_compared_display,
+                "not_compared": rec.billed_not_compared_display,
+                "pct": rec.difference_pct,
+                "unpriced_tokens": rec.unpriced_tokens,
+            }
+            for rec in (outcome.history.reconciliation if outcome else [])
+        ],
         "currency": scenario.display_currency if scenario else "USD",
         "query": _query(request),
         "share_url": request.build_absolute_uri(),
         "preset_query": urlencode({"s": "1", **{k: v for k, v in PRESET_JULY_2024.items()}}, doseq=True),
         "selected_providers": selected,
         "field_labels": {name: str(field.label or name) for name, field in form.fields.items()},
-        "source_label": ", ".join(sorted({row["source_provider"] for row in usage["totals"]})) or "current",
+        "source_label": ", ".join(
+            sorted({catalog.providers[slug].name if slug in catalog.providers else slug
+                    for slug in (row["source_provider"] for row in usage["totals"])})
+        ) or "current",
         "mapping_rows": [
             {"source": source, "groups": _model_options(catalog, pickers, overrides, source)}
             for source in resolved_sources

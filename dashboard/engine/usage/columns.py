@@ -76,14 +76,17 @@ class Columns:
         if name in self._text:
             return self._text[name]
         array = self.raw(name)
-        if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
-            array = pc.cast(array, pa.string())
-        if _few_distinct(array):
-            # model, date and currency columns repeat a handful of values: clean those once
-            encoded = pc.dictionary_encode(array)
-            result = pc.take(_clean_text(encoded.dictionary), encoded.indices)
+        if pa.types.is_dictionary(array.type):
+            result = self.coded(name).dictionary_decode()
         else:
-            result = _clean_text(array)
+            if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+                array = pc.cast(array, pa.string())
+            if _few_distinct(array):
+                # model, date and currency columns repeat a handful of values: clean those once
+                encoded = pc.dictionary_encode(array)
+                result = pc.take(_clean_text(encoded.dictionary), encoded.indices)
+            else:
+                result = _clean_text(array)
         self._text[name] = result
         return result
 
@@ -93,10 +96,16 @@ class Columns:
         self.names[name] = header
 
     def coded(self, name: str) -> pa.DictionaryArray:
-        """text(name) dictionary-encoded: cheap to group by and to check value by value."""
+        """text(name) dictionary-encoded: cheap to group by and to check value by value.
+
+        The dictionary holds distinct cleaned values; empty cells have null indices."""
         key = f"coded:{name}"
         if key not in self._text:
-            self._text[key] = pc.dictionary_encode(self.text(name))
+            array = None if name in self._text else self.raw(name)
+            if array is not None and pa.types.is_dictionary(array.type):
+                self._text[key] = _clean_coded(array)
+            else:
+                self._text[key] = pc.dictionary_encode(self.text(name))
         return self._text[key]
 
     def present(self, name: str) -> np.ndarray:
@@ -106,6 +115,8 @@ class Columns:
         array = self.raw(name)
         if pa.types.is_floating(array.type):
             return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False))
+        if pa.types.is_dictionary(array.type):
+            return np.asarray(pc.is_valid(self.coded(name)).to_numpy(zero_copy_only=False))
         return np.asarray(pc.is_valid(self.text(name)).to_numpy(zero_copy_only=False))
 
     def _first(self, mask: np.ndarray) -> int | None:
@@ -151,7 +162,13 @@ class Columns:
     def counts(self, name: str, keep: np.ndarray) -> np.ndarray:
         """Whole non-negative counts as int64 (empty -> 0), checked on kept rows."""
         array = self.raw(name)
-        if pa.types.is_floating(array.type):
+        if pa.types.is_integer(array.type):
+            filled = pc.fill_null(array, 0)
+            low_high = pc.min_max(filled)
+            low, high = low_high["min"].as_py(), low_high["max"].as_py()
+            if low is not None and low >= 0 and high <= MAX_TOKENS:
+                return pc.cast(filled, pa.int64()).to_numpy()
+        elif pa.types.is_floating(array.type):
             # Fast path: one min/max pass, then a safe cast that refuses fractions and NaN.
             # Anything suspicious drops to the slow path below, which finds the bad row.
             filled = pc.fill_null(array, 0.0)
@@ -203,7 +220,11 @@ class Columns:
     def days(self, name: str, keep: np.ndarray) -> np.ndarray:
         """UTC calendar days (datetime64[D]) from unix seconds or ISO-like timestamps."""
         array = self.raw(name)
-        if pa.types.is_timestamp(array.type) or pa.types.is_floating(array.type):
+        if (
+            pa.types.is_timestamp(array.type)
+            or pa.types.is_date32(array.type)
+            or pa.types.is_floating(array.type)
+        ):
             days = self._typed_days(name, array, keep)
             self._check_range(name, days, keep)
             return days
@@ -243,6 +264,8 @@ class Columns:
         bad = self._first(missing & keep)
         if bad is not None:
             raise self.error(bad, name, "the date is empty")
+        if pa.types.is_date32(array.type):
+            return np.asarray(array.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
         if pa.types.is_timestamp(array.type):
             moments = pc.cast(array, pa.timestamp("ns")).to_numpy(zero_copy_only=False)
             return moments.astype("datetime64[D]")
@@ -279,6 +302,19 @@ def _few_distinct(array: pa.Array, sample: int = 10_000) -> bool:
     if len(array) <= 2 * sample:
         return True
     return len(pc.unique(array.slice(0, sample))) <= sample // 10
+
+
+def _clean_coded(array: pa.DictionaryArray) -> pa.DictionaryArray:
+    """Clean a dictionary column by its dictionary: trim, empty -> null, merge duplicates."""
+    cleaned = _clean_text(array.dictionary)
+    distinct = pc.unique(pc.drop_null(cleaned))
+    positions = pc.fill_null(pc.index_in(cleaned, value_set=distinct), -1)
+    # one extra slot at the end for cells whose index is already null
+    remap = np.append(positions.to_numpy(zero_copy_only=False), -1).astype(np.int32)
+    old = pc.fill_null(array.indices, len(cleaned)).to_numpy(zero_copy_only=False)
+    new = remap[old]
+    indices = pa.array(new, type=pa.int32(), mask=new < 0)
+    return pa.DictionaryArray.from_arrays(indices, distinct)
 
 
 def _clean_text(array: pa.Array) -> pa.Array:

@@ -14,7 +14,9 @@ import csv
 import datetime
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +56,9 @@ COUNT_COLUMNS = [
 ]
 
 SNIFF_BYTES = 64 * 1024
+# Columns read as plain text even on the fast path: every value differs, or they are parsed
+# with regular expressions.
+_PLAIN_TEXT = frozenset({"line_item"})
 _COMPRESSED = (
     (b"\x1f\x8b", "gzip"),
     (b"PK\x03\x04", "zip"),
@@ -210,11 +215,12 @@ def _read(
     header = _header(head_text, name)
     fmt = _detect(header, name)
     names = _columns_for(fmt, header, name)
-    table = _parse(stream, native, fmt, names, name)
+    hints = _hints(head_text, header, fmt, names)
+    table = _parse(stream, native, fmt, names, name, hints=hints)
     if table is None:  # not UTF-8 after the first block
         stream, native = _as_gb18030(stream, name)
         warnings.append(GB18030_WARNING)
-        table = _parse(stream, native, fmt, names, name)
+        table = _parse(stream, native, fmt, names, name, hints=hints)
         if table is None:
             raise UsageFileError("the file is not UTF-8 text", filename=name)
     if table.num_rows == 0:
@@ -344,6 +350,7 @@ def _parse(
     names: dict[str, str],
     name: str | None,
     *,
+    hints: _Hints | None = None,
     level: int = 0,
 ) -> pa.Table | None:
     """The needed columns as a table; None when the bytes are not UTF-8.
@@ -356,13 +363,23 @@ def _parse(
     wanted = list(dict.fromkeys(names.values()))
     numeric = {names[field] for field in fmt.numeric if field in names}
     day_column = names.get("day")
-    day_type = pa.float64() if fmt.day_type == "unix" else pa.timestamp("ns")
+    if fmt.day_type == "unix":
+        day_type = pa.float64()
+    else:
+        # a file whose first day is a bare date most likely has only dates: date32 is
+        # cheaper than timestamps; a later "2026-10-01 10:00" falls back to level 1
+        day_type = pa.date32() if hints and hints.plain_dates else pa.timestamp("ns")
     types = {}
     for column in wanted:
-        if level < 2 and column in numeric:
+        if level == 0 and hints and column in hints.int_columns:
+            types[column] = pa.int64()
+        elif level < 2 and column in numeric:
             types[column] = pa.float64()
         elif level == 0 and column == day_column:
             types[column] = day_type
+        elif level < 2 and column != day_column and column not in _PLAIN_TEXT:
+            # ids, flags and currencies repeat: let pyarrow build a dictionary as it parses
+            types[column] = pa.dictionary(pa.int32(), pa.string())
         else:
             types[column] = pa.string()
     multiline = fmt.slug in ("helicone", "litellm_spendlogs")
@@ -388,10 +405,60 @@ def _parse(
             raise _field_count_error(stream, name, multiline, message) from None
         if level < 2:
             # A value pyarrow refused ("1,234", "abc", "2026/10/01"): read more as text.
-            return _parse(stream, native, fmt, names, name, level=level + 1)
+            return _parse(
+                stream, native, fmt, names, name, hints=hints, level=level + 1
+            )
         raise UsageFileError(f"could not read this CSV ({message})", filename=name) from None
     # pyarrow names columns as written; include_columns keeps them, in file order
     return table
+
+
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_INT = re.compile(r"\d{1,15}")
+# Money is read as float64 always; counts as int64 when the first rows are whole numbers.
+MONEY_FIELDS = frozenset({"cost", "cost_cny"})
+
+
+@dataclass(frozen=True)
+class _Hints:
+    """What the first rows suggest about column types, so pyarrow can parse the cheapest
+    way; a later row that disagrees only costs a second, slower parse."""
+
+    plain_dates: bool = False
+    int_columns: frozenset[str] = frozenset()
+
+
+_SAMPLE_ROWS = 50
+
+
+def _hints(head_text: str, header: list[str], fmt: Format, names: dict[str, str]) -> _Hints:
+    try:
+        records = csv.reader(io.StringIO(head_text.lstrip("\r\n")))
+        next(records, None)
+        sample = [record for _, record in zip(range(_SAMPLE_ROWS), records, strict=False)]
+    except csv.Error:
+        return _Hints()
+    if sample and not head_text.endswith("\n"):
+        sample = sample[:-1]  # the sniffed block may cut the last row short
+
+    def cells(column: str) -> list[str]:
+        index = header.index(column)
+        return [record[index].strip() for record in sample if index < len(record)]
+
+    plain_dates = False
+    day_column = names.get("day")
+    if day_column in header:
+        days = [cell for cell in cells(day_column) if cell]
+        plain_dates = bool(days) and all(_PLAIN_DATE.fullmatch(cell) for cell in days)
+    int_columns = set()
+    for field in fmt.numeric:
+        column = names.get(field)
+        if column is None or column not in header or field in MONEY_FIELDS:
+            continue
+        values = [cell for cell in cells(column) if cell]
+        if values and all(_PLAIN_INT.fullmatch(cell) for cell in values):
+            int_columns.add(column)
+    return _Hints(plain_dates, frozenset(int_columns))
 
 
 def _field_count_error(
@@ -431,19 +498,80 @@ def _codes(values: Any, size: int) -> tuple[np.ndarray, list[Any]]:
         values = values.combine_chunks()
     if not pa.types.is_dictionary(values.type):
         values = pc.dictionary_encode(values)
-    codes = pc.fill_null(values.indices, -1).to_numpy().astype(np.int64) + 1
+    codes = pc.fill_null(values.indices, -1).to_numpy()
+    codes = codes.astype(np.int64) if codes.dtype != np.int64 else codes.copy()
+    codes += 1
     return codes, [None, *values.dictionary.to_pylist()]
 
 
-def _combined_key(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """One int64 per row that is equal exactly when all the parts are equal."""
+def _combined_key(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int | None]:
+    """One int64 per row that is equal exactly when all the parts are equal, and the size
+    of the key space (None when the key had to be re-numbered to stay within int64)."""
     key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    space: int | None = 1
     for codes, cardinality in parts:
         if int(key.max(initial=0)) + 1 > (2**62) // max(cardinality, 1):
             # re-number the key so far densely before it could overflow
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
-        key = key * cardinality + codes
-    return key
+            space = None
+        # in place: a million-row temporary per step adds up
+        key *= cardinality
+        key += codes
+        if space is not None:
+            space *= cardinality
+    return key, space
+
+
+def _split_key(key: np.ndarray, cardinalities: list[int]) -> list[np.ndarray]:
+    """The part codes of combined keys, in the order the parts were combined."""
+    parts = []
+    rest = key.copy()
+    for cardinality in reversed(cardinalities):
+        rest, part = np.divmod(rest, cardinality)
+        parts.append(part)
+    return parts[::-1]
+
+
+# Sums through np.bincount are float64: exact while every total stays below 2**53.
+_EXACT_FLOAT = 2**53
+_BINCOUNT_SPACE = 2_000_000
+
+
+def _group_sums(
+    key: np.ndarray, space: int | None, columns: dict[str, np.ndarray], cost: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """Per-group sums: (group keys, count sums, cost sums with NaN where no cost, first row
+    of each group or None when the group keys can be split arithmetically)."""
+    size = len(key)
+    largest = max((int(values.max(initial=0)) for values in columns.values()), default=0)
+    if space is not None and space <= _BINCOUNT_SPACE and largest * size < _EXACT_FLOAT:
+        rows_per_key = np.bincount(key, minlength=space)
+        groups = np.flatnonzero(rows_per_key)
+        sums = {
+            name: np.bincount(key, weights=values, minlength=space)[groups].astype(np.int64)
+            for name, values in columns.items()
+        }
+        has_cost = ~np.isnan(cost)
+        cost_sums = np.bincount(key, weights=np.where(has_cost, cost, 0.0), minlength=space)
+        cost_rows = np.bincount(key, weights=has_cost, minlength=space)
+        costs = np.where(cost_rows[groups] > 0, cost_sums[groups], np.nan)
+        return groups, sums, costs, None
+    table = pa.table(
+        {
+            "key": key,
+            "row": np.arange(size, dtype=np.int64),
+            **columns,
+            "reported_cost": pa.array(cost, type=pa.float64(), from_pandas=True),
+        }
+    )
+    grouped = table.group_by("key").aggregate(
+        [("row", "min")]
+        + [(name, "sum") for name in columns]
+        + [("reported_cost", "sum", pc.ScalarAggregateOptions(min_count=1))]
+    )
+    sums = {name: grouped[f"{name}_sum"].to_numpy() for name in columns}
+    costs = grouped["reported_cost_sum"].to_numpy(zero_copy_only=False).astype(np.float64)
+    return grouped["key"].to_numpy(), sums, costs, grouped["row_min"].to_numpy()
 
 
 def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
@@ -454,61 +582,60 @@ def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
     size = cols.num_rows
     # Skipped rows may carry no day at all (NaT): they get code 0 and their groups are
     # dropped below.
-    day_numbers = rows.day.astype("datetime64[D]").view(np.int64)
-    first_day = int(day_numbers[keep].min())
-    day_codes = np.where(keep, day_numbers - first_day, 0)
+    day_numbers = rows.day.astype("datetime64[D]", copy=False).view(np.int64)
+    all_kept = bool(keep.all())
+    first_day = int(day_numbers.min() if all_kept else day_numbers[keep].min())
+    day_codes = day_numbers - first_day
+    if not all_kept:
+        day_codes[~keep] = 0
     provider_codes, providers = _codes(rows.provider, size)
     model_codes, models = _codes(rows.model, size)
     currency_codes, currencies = _codes(rows.currency, size)
     batch = rows.batch if rows.batch is not None else np.zeros(size, dtype=bool)
-    key = _combined_key(
-        [
-            (day_codes, int(day_codes.max()) + 1),
-            (model_codes, len(models)),
-            (provider_codes, len(providers)),
-            (currency_codes, len(currencies)),
-            (batch.astype(np.int64), 2),
-            (keep.astype(np.int64), 2),
-        ]
-    )
-    # One int64 group key is far cheaper to hash than five columns of strings and flags;
-    # each group's first row tells its day, model, provider and currency.
+    parts = [
+        (day_codes, int(day_codes.max()) + 1),
+        (model_codes, len(models)),
+        (provider_codes, len(providers)),
+        (currency_codes, len(currencies)),
+        (batch, 2),
+        (keep, 2),
+    ]
+    # One int64 group key is far cheaper to group by than five columns of strings and flags.
+    key, space = _combined_key(parts)
+    counts = {
+        "requests": rows.requests,
+        "tokens_input_uncached": rows.uncached,
+        "tokens_cache_read": rows.cache_read,
+        "tokens_cache_write": rows.cache_write,
+        "tokens_output": rows.output,
+    }
     cost = rows.cost if rows.cost is not None else np.full(size, np.nan)
-    table = pa.table(
-        {
-            "key": key,
-            "row": np.arange(size, dtype=np.int64),
-            "requests": rows.requests,
-            "tokens_input_uncached": rows.uncached,
-            "tokens_cache_read": rows.cache_read,
-            "tokens_cache_write": rows.cache_write,
-            "tokens_output": rows.output,
-            "reported_cost": pa.array(cost, type=pa.float64(), from_pandas=True),
-        }
-    )
-    grouped = table.group_by("key").aggregate(
-        [("row", "min")]
-        + [(column, "sum") for column in COUNT_COLUMNS]
-        + [("reported_cost", "sum", pc.ScalarAggregateOptions(min_count=1))]
-    )
-    first = grouped["row_min"].to_numpy()
-    kept = keep[first]
-    first = first[kept]
+    groups, sums, costs, first_rows = _group_sums(key, space, counts, cost)
+    if first_rows is None:
+        day_g, model_g, provider_g, currency_g, batch_g, kept_g = _split_key(
+            groups, [cardinality for _, cardinality in parts]
+        )
+        day_g = day_g + first_day
+    else:
+        day_g, model_g, provider_g, currency_g, batch_g, kept_g = (
+            day_numbers[first_rows], model_codes[first_rows], provider_codes[first_rows],
+            currency_codes[first_rows], batch[first_rows], keep[first_rows],
+        )
+    kept = kept_g.astype(bool)
     frame = pd.DataFrame(
         {
-            "day": day_numbers[first].astype("datetime64[D]").astype("datetime64[ns]"),
-            "source_provider": pd.Series(
-                [providers[c] for c in provider_codes[first]], dtype=object
-            ),
-            "source_model": pd.Series([models[c] for c in model_codes[first]], dtype=object),
-            "batch": batch[first].astype(bool),
+            "day": day_g[kept].astype("datetime64[D]").astype("datetime64[ns]"),
+            "source_provider": pd.Series([providers[c] for c in provider_g[kept]], dtype=object),
+            "source_model": pd.Series([models[c] for c in model_g[kept]], dtype=object),
+            "batch": batch_g[kept].astype(bool),
             "reported_currency": pd.Series(
-                [currencies[c] for c in currency_codes[first]], dtype=object
+                [currencies[c] for c in currency_g[kept]], dtype=object
             ),
         }
     )
-    for column in COUNT_COLUMNS + ["reported_cost"]:
-        frame[column] = grouped[f"{column}_sum"].to_numpy(zero_copy_only=False)[kept]
+    for column in COUNT_COLUMNS:
+        frame[column] = sums[column][kept]
+    frame["reported_cost"] = costs[kept]
     # Where the export names no vendor, infer it from the model id.
     models_column = frame["source_model"].astype(object)
     inferred = models_column.map({m: infer_provider(m) for m in models_column.unique()})

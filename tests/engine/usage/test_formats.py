@@ -362,3 +362,17 @@ def test_currency_spelled_in_lower_case_merges_with_upper_case():
     frame, _ = read(data)
     assert frame["reported_cost"].tolist() == [3.0]
     assert frame["tokens_input_uncached"].tolist() == [3]
+
+
+def test_a_float_count_after_many_whole_numbers_is_still_read():
+    # the first rows look like integers; row 82 is written as a float
+    rows = "2026-10-01,gpt-4o,10,1\n" * 80 + "2026-10-01,gpt-4o,12.0,1\n"
+    frame, _ = read("date,model,input_tokens,output_tokens\n" + rows)
+    assert frame["tokens_input_uncached"].tolist() == [80 * 10 + 12]
+
+
+def test_a_timestamp_after_many_bare_dates_is_still_read():
+    rows = "2026-10-01,gpt-4o,10,1\n" * 80 + "2026-10-02 23:59:59,gpt-4o,5,1\n"
+    frame, _ = read("date,model,input_tokens,output_tokens\n" + rows)
+    assert frame["day"].tolist() == [D("2026-10-01"), D("2026-10-02")]
+    assert frame["tokens_input_uncached"].tolist() == [800, 5]

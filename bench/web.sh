@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Web benchmark: gunicorn (2 workers, DEBUG=0, SQLite with the seed catalog and the bundled
+# 12-month sample profile) driven by wrk for 30 s at 16 connections per URL.
+# Prints requests/s, p50/p99 latency, non-2xx counts, and page/fragment transfer sizes.
+# Usage: bash bench/web.sh   (DURATION=10s CONNECTIONS=16 PORT=8799 to change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+DATA=bench/data/web
+mkdir -p "$DATA"
+export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1,localhost
+export SECRET_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')"
+export SQLITE_PATH="$DATA/web.sqlite3"
+PORT=${PORT:-8799}
+DURATION=${DURATION:-30s}
+CONNECTIONS=${CONNECTIONS:-16}
+rm -f "$SQLITE_PATH" "$SQLITE_PATH"-*
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py seed_catalog > /dev/null
+.venv/bin/python manage.py collectstatic --noinput -v 0
+PROFILE=$(.venv/bin/python manage.py shell -c "from dashboard.profiles import ingest_sample; print(ingest_sample().pk)" | tail -1)
+.venv/bin/gunicorn dashboard.wsgi --workers 2 --bind "127.0.0.1:$PORT" --log-level warning &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/" -o /dev/null && break; sleep 0.2; done
+
+BASE="http://127.0.0.1:$PORT"
+DASH="/profiles/$PROFILE/"
+FRAGMENT="/profiles/$PROFILE/?s=1&switch=2024-07-09&elig=openai_migrants&elig=new_customers"
+cat > "$DATA/vary_growth.lua" <<LUA
+-- every request a different growth rate, so most answers are computed, not cached
+request = function()
+  local path = "$FRAGMENT&growth=" .. (math.random(0, 2000) / 10)
+  return wrk.format("GET", path, {["HX-Request"] = "true"})
+end
+LUA
+
+run() {  # name, path, extra wrk args...
+  local name=$1 path=$2; shift 2
+  curl -fs -o /dev/null "$BASE$path" -H "HX-Request: true" || true  # warm
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf "%-34s %9s req/s   p50 %8s   p99 %8s   non-2xx %s\n" "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+}
+
+echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn 2 workers, DEBUG=0, SQLite"
+run "/ (catalog)" "/"
+run "/profiles/<id>/ (dashboard)" "$DASH"
+run "results fragment (same URL)" "$FRAGMENT" -H "HX-Request: true"
+run "results fragment (varied growth)" "$FRAGMENT" -s "$DATA/vary_growth.lua"
+
+size() { curl -fs --compressed -H "Accept-Encoding: gzip, br" -o /dev/null -w '%{size_download}' "$@"; }
+echo "== transfer sizes (compressed as served)"
+page=$(size "$BASE$DASH")
+assets=0
+for asset in $(curl -fs "$BASE$DASH" | grep -oE '/static/[^"]+\.(js|css|svg)' | sort -u); do
+  assets=$((assets + $(size "$BASE$asset")))
+done
+printf "first load of the dashboard: page %s B + static %s B = %s B\n" "$page" "$assets" "$((page + assets))"
+printf "htmx results fragment: %s B compressed, %s B uncompressed\n" \
+  "$(size -H 'HX-Request: true' "$BASE$FRAGMENT")" \
+  "$(curl -fs -H 'HX-Request: true' -o /dev/null -w '%{size_download}' "$BASE$FRAGMENT")"

@@ -1,0 +1,174 @@
+"""The catalog pages (/, /providers/<slug>/, /offers/) and their JSON API twins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from providers.models import ExchangeRate, LLMModel, Offer, Price, Provider
+
+pytestmark = pytest.mark.django_db
+
+
+def make_catalog(n_models: int) -> None:
+    """A CNY provider whose model ``m0`` costs ¥7.1386 / ¥14.2772 per 1M, a USD provider
+    at $1 / $2, one unpriced model and one unverified price; rate 7.1386 CNY per USD."""
+    today = timezone.localdate()
+    cny = Provider.objects.create(slug="cnp", name="CN Provider", country="CN", region="mainland_china", billing_currency="CNY")
+    usd = Provider.objects.create(slug="usp", name="US Provider", country="US", region="international", billing_currency="USD")
+    ExchangeRate.objects.create(day=today - dt.timedelta(days=30), currency="CNY", per_usd=Decimal("7.1386"))
+    for i in range(n_models):
+        model = LLMModel.objects.create(provider=cny, model_id=f"m{i}", display_name=f"M{i}", tier="balanced")
+        Price.objects.create(model=model, effective_from=today - dt.timedelta(days=10), currency="CNY",
+                             input_per_mtok=Decimal("7.1386"), output_per_mtok=Decimal("14.2772"),
+                             verification="verified-official")
+    us_model = LLMModel.objects.create(provider=usd, model_id="us-1", display_name="US 1", tier="flagship")
+    Price.objects.create(model=us_model, effective_from=today - dt.timedelta(days=10), currency="USD",
+                         input_per_mtok=Decimal("1"), output_per_mtok=Decimal("2"), verification="unverified")
+    LLMModel.objects.create(provider=usd, model_id="us-unpriced", display_name="No price", tier="economy")
+    offer = Offer.objects.create(provider=cny, name="Welcome tokens", free_tokens=5_000_000, eligibility="everyone",
+                                 starts_on=today - dt.timedelta(days=5), verification="single-source",
+                                 source_url="https://example.com/offer")
+    offer.eligible_models.add(LLMModel.objects.get(model_id="m0"))
+
+
+def test_catalog_shows_native_and_converted_prices_and_marks_unpriced_and_unverified(client: Client) -> None:
+    make_catalog(1)
+    html = client.get(reverse("catalog"), {"currency": "USD"}).content.decode()
+    # ¥7.1386 at 7.1386 CNY per USD is $1.00; ¥14.2772 is $2.00.
+    assert "¥7.14" in html and "$1.00" in html and "$2.00" in html
+    assert "no price" in html and "us-unpriced" in html
+    assert "unverified" in html
+
+
+def test_catalog_in_cny_converts_usd_prices_with_the_latest_rate(client: Client) -> None:
+    make_catalog(1)
+    html = client.get(reverse("catalog"), {"currency": "CNY", "provider": "usp"}).content.decode()
+    # $1 x 7.1386 = ¥7.14 ; $2 x 7.1386 = ¥14.28
+    assert "¥7.14" in html and "¥14.28" in html
+    assert "m0" not in html  # filtered to the US provider
+
+
+def test_catalog_sorts_by_converted_price_across_currencies(client: Client) -> None:
+    make_catalog(2)
+    LLMModel.objects.filter(model_id="m1").update(model_id="m-cheap")
+    Price.objects.filter(model__model_id="m-cheap").update(input_per_mtok=Decimal("0.5"))
+    html = client.get(reverse("catalog"), {"sort": "input"}).content.decode()
+    table = html[html.index('id="price-table"'):]
+    # ¥0.5 ($0.07) < ¥7.1386 ($1.00) = $1 ; unpriced last
+    assert table.index("m-cheap") < table.index("m0") < table.index("us-unpriced")
+
+
+def test_catalog_htmx_request_gets_only_the_results_fragment(client: Client) -> None:
+    make_catalog(1)
+    response = client.get(reverse("catalog"), {"tier": "flagship"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="catalog-results">')
+    assert "<html" not in html and "us-1" in html and "m0" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_catalog_paginates_server_side(client: Client) -> None:
+    make_catalog(60)
+    first = client.get(reverse("catalog")).content.decode()
+    second = client.get(reverse("catalog"), {"page": 2}).content.decode()
+    assert "62 models" in first and "page 1 of 2" in first
+    assert "page 2 of 2" in second
+
+
+def test_catalog_price_chart_has_one_trace_per_priced_provider(client: Client) -> None:
+    make_catalog(3)
+    response = client.get(reverse("catalog"))
+    spec = response.context["price_chart"]
+    assert sorted(trace["name"] for trace in spec["data"]) == ["CN Provider", "US Provider"]
+
+
+@pytest.mark.parametrize("url_name", ["catalog", "offers"])
+def test_catalog_pages_use_a_constant_number_of_queries(client: Client, url_name: str) -> None:
+    make_catalog(10)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse(url_name))
+    for i in range(10, 500):
+        LLMModel.objects.create(provider=Provider.objects.get(slug="cnp"), model_id=f"x{i}", display_name="x", tier="economy")
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse(url_name))
+    assert len(small) == len(large)
+
+
+def test_provider_page_shows_history_table_chart_and_offers(client: Client) -> None:
+    make_catalog(1)
+    model = LLMModel.objects.get(model_id="m0")
+    old = Price.objects.get(model=model)
+    start = old.effective_from
+    old.effective_from = start - dt.timedelta(days=100)
+    old.effective_to = start
+    old.save()
+    Price.objects.create(model=model, effective_from=start, currency="CNY", input_per_mtok=Decimal("1"),
+                         output_per_mtok=Decimal("2"), verification="single-source")
+    response = client.get(reverse("provider_detail", args=["cnp"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "price-history-table" in html and "Welcome tokens" in html
+    traces = response.context["history_chart"]["data"]
+    assert [t["name"] for t in traces] == ["m0 input", "m0 output"]
+
+
+def test_unknown_provider_is_404(client: Client) -> None:
+    assert client.get(reverse("provider_detail", args=["nope"])).status_code == 404
+
+
+def test_offers_page_lists_amount_models_window_and_marks_the_cutoff(client: Client) -> None:
+    make_catalog(1)
+    response = client.get(reverse("offers"))
+    html = response.content.decode()
+    assert "5,000,000 tokens" in html and "m0" in html and "end not known" in html
+    shapes = response.context["timeline_chart"]["layout"]["shapes"]
+    assert shapes[0]["x0"] == "2024-07-09"
+
+
+def test_offers_filter_by_day_excludes_offers_not_yet_started(client: Client) -> None:
+    make_catalog(1)
+    html = client.get(reverse("offers"), {"active_on": "2020-01-01"}).content.decode()
+    assert "Welcome tokens" not in html
+
+
+def test_catalog_api_returns_converted_prices_and_filters(client: Client) -> None:
+    make_catalog(2)
+    body = client.get(reverse("api_catalog_models"), {"provider": "cnp", "currency": "USD"}).json()
+    assert body["count"] == 2
+    price = body["models"][0]["price"]
+    assert price["currency"] == "CNY" and price["input_per_mtok"] == pytest.approx(7.1386)
+    assert price["input_per_mtok_usd"] == pytest.approx(1.0)
+
+
+def test_catalog_api_rejects_bad_parameters_with_a_message_per_field(client: Client) -> None:
+    make_catalog(1)
+    response = client.get(reverse("api_catalog_models"), {"currency": "EUR", "tier": "mega"})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"currency", "tier"}
+
+
+def test_offers_api_lists_offers_and_rejects_bad_dates(client: Client) -> None:
+    make_catalog(1)
+    offers = client.get(reverse("api_offers")).json()["offers"]
+    assert offers[0]["free_tokens"] == 5_000_000 and offers[0]["eligible_models"] == ["m0"]
+    bad = client.get(reverse("api_offers"), {"active_on": "yesterday"})
+    assert bad.status_code == 400 and "active_on" in bad.json()["errors"]
+
+
+def test_catalog_page_renders_the_seed(client: Client, seeded) -> None:
+    html = client.get(reverse("catalog"), {"provider": "deepseek"}).content.decode()
+    assert "deepseek-chat" in html
+    offers = client.get(reverse("offers")).content.decode()
+    assert "搬家计划" in offers
+    json.loads(client.get(reverse("api_offers")).content)
