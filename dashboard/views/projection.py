@@ -42,7 +42,9 @@ def _model_options(
         info = catalog.providers.get(slug)
         if info is None:
             continue
-        models = sorted(catalog.models_by_provider.get(slug, ()), key=lambda m: m.model_id)[
+        models = sorted(
+            (catalog.models[key] for key in catalog.models_by_provider.get(slug, ())), key=lambda m: m.model_id
+        )[
             :MAX_MODEL_OPTIONS_PER_PROVIDER
         ]
         options = [
