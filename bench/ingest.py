@@ -126,7 +126,7 @@ def measure(kind: str, fmt: str, path: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     files = {

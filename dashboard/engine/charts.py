@@ -122,6 +122,8 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
                 "type": "log",
                 "gridcolor": "#eef0f4",
             },
+            height=560,
+            legend={"orientation": "h", "y": -0.16, "yanchor": "top"},
         )
     )
     return to_spec(fig)

@@ -36,7 +36,7 @@ def _shown(value: object) -> str:
 
 
 class Columns:
-    """The columns a reader asked for, keyed by lower-cased header name."""
+    """The columns a format reads, keyed by its field names ('day', 'model', 'input'...)."""
 
     def __init__(
         self,
@@ -45,9 +45,11 @@ class Columns:
         *,
         filename: str | None,
         today: datetime.date,
+        first_line: int = 2,
     ) -> None:
         self.table = table
-        self.names = names  # lower-cased name -> name as written in the header
+        self.first_line = first_line  # line number of the first data row (header = line 1)
+        self.names = names  # field name -> column name as written in the header
         self.filename = filename
         self.today = today
         self.num_rows = table.num_rows
@@ -62,7 +64,7 @@ class Columns:
     def error(self, index: int | None, name: str | None, message: str) -> UsageFileError:
         return UsageFileError(
             message,
-            row=None if index is None else int(index) + 2,
+            row=None if index is None else int(index) + self.first_line,
             column=None if name is None else self.header_name(name),
             filename=self.filename,
         )
@@ -113,7 +115,7 @@ class Columns:
         if not self.has(name):
             return np.zeros(self.num_rows, dtype=bool)
         array = self.raw(name)
-        if pa.types.is_floating(array.type):
+        if pa.types.is_floating(array.type) or pa.types.is_integer(array.type):
             return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False))
         if pa.types.is_dictionary(array.type):
             return np.asarray(pc.is_valid(self.coded(name)).to_numpy(zero_copy_only=False))
@@ -313,7 +315,8 @@ def _clean_coded(array: pa.DictionaryArray) -> pa.DictionaryArray:
     remap = np.append(positions.to_numpy(zero_copy_only=False), -1).astype(np.int32)
     old = pc.fill_null(array.indices, len(cleaned)).to_numpy(zero_copy_only=False)
     new = remap[old]
-    indices = pa.array(new, type=pa.int32(), mask=new < 0)
+    empty = new < 0
+    indices = pa.array(new, type=pa.int32(), mask=empty if empty.any() else None)
     return pa.DictionaryArray.from_arrays(indices, distinct)
 
 

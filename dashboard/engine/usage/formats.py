@@ -1,6 +1,6 @@
 """One reader per known export format, detected from the header.
 
-Each format names the columns it reads (canonical name -> accepted header spellings, all
+Each format names the columns it reads (field name -> accepted header spellings, all
 lower-case), which of them are required, which are numbers, and a `build` function that turns
 the checked columns into per-row usage arrays (see rows.Rows). Cache semantics are normalised
 here: OpenAI and OpenRouter prompt counts include cached tokens, Anthropic's `*_no_cache`
@@ -573,7 +573,8 @@ LITELLM_UI = Format(
         "cache_write": _f("cache creation input tokens", "cache write tokens"),
     },
     required=("day", "cost"),
-    numeric=(),  # Spend ($) carries thousands separators: read as text, cleaned in Columns
+    # Spend ($) carries thousands separators ("1,234.5678"): it stays text, cleaned in Columns
+    numeric=("requests", "prompt", "output", "cache_read", "cache_write"),
     build=_litellm_ui,
 )
 

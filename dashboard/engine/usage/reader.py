@@ -1,9 +1,11 @@
 """read_usage: any supported export -> the canonical daily usage frame and a report.
 
-The file is streamed from an open binary object into pyarrow's multi-threaded CSV reader
-(never decompressed, never decoded in Python unless it is not UTF-8); only the columns the
-detected format needs are read. Numbers are first read as float64; if pyarrow refuses a value,
-the columns are read again as text so the first bad cell can be named by line and column.
+The header (first 64 kB, sniffed in Python) picks the format; pyarrow's multi-threaded CSV
+reader then parses only the columns that format needs, straight from a native file or buffer
+(never decompressing, never decoding in Python unless the file is not UTF-8). Column types are
+set from the first rows; when pyarrow refuses a value, the columns are read again as text so
+the first bad cell can be named by line and column. Per-row arrays from the format's reader are
+summed per UTC day, provider, model, batch flag and currency.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import csv
 import datetime
 import io
+import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -230,7 +233,9 @@ def _read(
             f"the file has {table.num_rows:,} data rows; the limit is {max_rows:,}",
             filename=name,
         )
-    cols = Columns(table, names, filename=name, today=today)
+    # blank lines above the header shift every line number that messages report
+    blank_lines_above = head_text.count("\n", 0, len(head_text) - len(head_text.lstrip("\r\n")))
+    cols = Columns(table, names, filename=name, today=today, first_line=2 + blank_lines_above)
     rows = fmt.build(cols)
     frame = _daily(rows, cols)
     report = _report(fmt, table.num_rows, rows, frame, warnings + rows.warnings)
@@ -315,10 +320,16 @@ def _detect(header: list[str], name: str | None) -> Format:
     if found_fields >= 2:
         return GENERIC
     found = ", ".join(column.strip() for column in header[:30])
+    hint = ""
+    if len(header) == 1:
+        for separator, label in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in header[0]:
+                hint = f" (values seem separated by {label}: save the file as comma-separated CSV)"
+                break
     raise UsageFileError(
         "this does not look like a usage export: expected e.g. date, model, input_tokens, "
         "output_tokens (generic) or an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone export "
-        f"header; found columns: {found}",
+        f"header; found columns: {found}{hint}",
         filename=name,
     )
 
@@ -490,16 +501,14 @@ def _field_count_error(
 
 def _codes(values: Any, size: int) -> tuple[np.ndarray, list[Any]]:
     """A small integer per row (0 = empty cell) and the value each integer stands for."""
-    if values is None:
-        return np.zeros(size, dtype=np.int64), [None]
-    if isinstance(values, str):
-        return np.ones(size, dtype=np.int64), [None, values]
+    if values is None or isinstance(values, str):
+        # one value for every row: a read-only view of a single zero costs no memory
+        return np.broadcast_to(np.int32(0), (size,)), [values]
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if not pa.types.is_dictionary(values.type):
         values = pc.dictionary_encode(values)
-    codes = pc.fill_null(values.indices, -1).to_numpy()
-    codes = codes.astype(np.int64) if codes.dtype != np.int64 else codes.copy()
+    codes = pc.fill_null(values.indices, -1).to_numpy().astype(np.int32)
     codes += 1
     return codes, [None, *values.dictionary.to_pylist()]
 
@@ -507,19 +516,23 @@ def _codes(values: Any, size: int) -> tuple[np.ndarray, list[Any]]:
 def _combined_key(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int | None]:
     """One int64 per row that is equal exactly when all the parts are equal, and the size
     of the key space (None when the key had to be re-numbered to stay within int64)."""
+    space = math.prod(cardinality for _, cardinality in parts)
+    if space < 2**62:
+        key = parts[0][0].astype(np.int64)
+        for codes, cardinality in parts[1:]:
+            if cardinality > 1:  # a part with one value cannot tell rows apart
+                # in place: a million-row temporary per step adds up
+                key *= cardinality
+                key += codes
+        return key, space
     key = np.zeros(len(parts[0][0]), dtype=np.int64)
-    space: int | None = 1
     for codes, cardinality in parts:
         if int(key.max(initial=0)) + 1 > (2**62) // max(cardinality, 1):
             # re-number the key so far densely before it could overflow
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
-            space = None
-        # in place: a million-row temporary per step adds up
         key *= cardinality
         key += codes
-        if space is not None:
-            space *= cardinality
-    return key, space
+    return key, None
 
 
 def _split_key(key: np.ndarray, cardinalities: list[int]) -> list[np.ndarray]:
@@ -538,7 +551,10 @@ _BINCOUNT_SPACE = 2_000_000
 
 
 def _group_sums(
-    key: np.ndarray, space: int | None, columns: dict[str, np.ndarray], cost: np.ndarray
+    key: np.ndarray,
+    space: int | None,
+    columns: dict[str, np.ndarray],
+    cost: np.ndarray | None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
     """Per-group sums: (group keys, count sums, cost sums with NaN where no cost, first row
     of each group or None when the group keys can be split arithmetically)."""
@@ -549,13 +565,24 @@ def _group_sums(
         groups = np.flatnonzero(rows_per_key)
         sums = {
             name: np.bincount(key, weights=values, minlength=space)[groups].astype(np.int64)
+            if values.any()
+            else np.zeros(len(groups), dtype=np.int64)
             for name, values in columns.items()
         }
-        has_cost = ~np.isnan(cost)
-        cost_sums = np.bincount(key, weights=np.where(has_cost, cost, 0.0), minlength=space)
-        cost_rows = np.bincount(key, weights=has_cost, minlength=space)
-        costs = np.where(cost_rows[groups] > 0, cost_sums[groups], np.nan)
+        if cost is None:
+            costs = np.full(len(groups), np.nan)
+        else:
+            has_cost = ~np.isnan(cost)
+            if has_cost.all():
+                costs = np.bincount(key, weights=cost, minlength=space)[groups]
+            else:
+                cost_sums = np.bincount(key, weights=np.where(has_cost, cost, 0.0),
+                                        minlength=space)
+                cost_rows = np.bincount(key, weights=has_cost, minlength=space)
+                costs = np.where(cost_rows[groups] > 0, cost_sums[groups], np.nan)
         return groups, sums, costs, None
+    if cost is None:
+        cost = np.full(size, np.nan)
     table = pa.table(
         {
             "key": key,
@@ -609,8 +636,7 @@ def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
         "tokens_cache_write": rows.cache_write,
         "tokens_output": rows.output,
     }
-    cost = rows.cost if rows.cost is not None else np.full(size, np.nan)
-    groups, sums, costs, first_rows = _group_sums(key, space, counts, cost)
+    groups, sums, costs, first_rows = _group_sums(key, space, counts, rows.cost)
     if first_rows is None:
         day_g, model_g, provider_g, currency_g, batch_g, kept_g = _split_key(
             groups, [cardinality for _, cardinality in parts]

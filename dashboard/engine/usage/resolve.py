@@ -17,6 +17,13 @@ _DATE_SUFFIXES = (
     re.compile(r"[-@]\d{4}-\d{2}-\d{2}$"),  # -2024-08-06
     re.compile(r"[-@]\d{8}$"),  # -20241022, @20240620
     re.compile(r"-\d{4}$"),  # -0125, -1106 (OpenAI short snapshots)
+    re.compile(r"-latest$"),  # claude-3-5-sonnet-latest, chatgpt-4o-latest
+)
+# Bedrock model ids: [region.]vendor.model[-vN][:N], e.g. us.anthropic.claude-3-5-sonnet-20241022-v2:0
+_BEDROCK = re.compile(
+    r"^(?:(?:us|eu|apac|global)\.)?"
+    r"(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|qwen|openai)\."
+    r"(?P<model>.+?)(?:-v\d+)?(?::\d+)?$"
 )
 _VARIANT_SUFFIX = re.compile(r":(free|beta|extended|nitro|floor|online|thinking)$")
 _ISO_DATE_WORD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -60,6 +67,10 @@ def _base_ids(key: str) -> list[str]:
         bases.append(current)
     while "/" in current:
         current = current.split("/", 1)[1]
+        bases.append(current)
+    bedrock = _BEDROCK.match(current)
+    if bedrock:
+        current = bedrock.group("model")
         bases.append(current)
     if current.startswith("ft-"):
         # OpenAI cost line items write fine-tunes as "ft-gpt-4o-2024-08-06"

@@ -258,3 +258,25 @@ def test_a_file_object_is_read_from_its_position_and_left_open():
     frame, _ = read_usage(handle, today=TODAY)
     assert not handle.closed
     assert frame["tokens_input_uncached"].tolist() == [10]
+
+
+def test_plain_csv_named_like_a_gzip_file_is_read_as_is(tmp_path):
+    # nothing may decompress by file name: a plain CSV called .gz is just a CSV
+    path = tmp_path / "usage.csv.gz"
+    path.write_bytes((GENERIC + GOOD_ROW).encode())
+    frame, _ = read_usage(path, today=TODAY)
+    assert frame["tokens_input_uncached"].tolist() == [10]
+
+
+def test_semicolon_separated_file_gets_a_hint():
+    message = str(error_for("date;model;input_tokens;output_tokens\n2026-10-01;m;1;1\n"))
+    assert message.endswith(
+        "found columns: date;model;input_tokens;output_tokens (values seem separated by "
+        "semicolons: save the file as comma-separated CSV)"
+    )
+
+
+def test_blank_lines_above_the_header_are_counted_in_line_numbers():
+    error = error_for("\n\n" + GENERIC + GOOD_ROW + "2026-10-02,gpt-4o,abc,5\n")
+    # two blank lines, the header on line 3, the bad row on line 5
+    assert error.row == 5

@@ -60,3 +60,34 @@ def test_csv_shaped_text_never_raises_anything_but_usage_file_error(header, rows
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_raises_anything_but_usage_file_error(text):
     read_or_refuse(text.encode("utf-8"))
+
+
+ROW = st.tuples(
+    st.integers(1, 9),  # day of October 2026
+    st.sampled_from(["gpt-4o", " gpt-4o", "deepseek-chat", "qwen-plus"]),
+    st.integers(0, 10**12),
+    st.integers(0, 10**9),
+    st.one_of(st.just(""), st.integers(0, 1000).map(str)),
+    st.booleans(),
+)
+
+
+@SETTINGS
+@given(st.lists(ROW, min_size=1, max_size=80))
+def test_generic_totals_match_a_plain_python_sum(rows):
+    lines = ["date,model,input_tokens,output_tokens,cached_input_tokens,batch"]
+    expected: dict[tuple[str, str, bool], list[int]] = {}
+    for day, model, inp, out, cached, batch in rows:
+        lines.append(f"2026-10-0{day},{model},{inp},{out},{cached},{batch}")
+        total = expected.setdefault((f"2026-10-0{day}", model.strip(), batch), [0, 0, 0])
+        total[0] += inp
+        total[1] += out
+        total[2] += int(cached or 0)
+    frame, report = read_usage(("\n".join(lines) + "\n").encode(), today=TODAY)
+    got = {
+        (row.day.date().isoformat(), row.source_model, bool(row.batch)):
+        [row.tokens_input_uncached, row.tokens_output, row.tokens_cache_read]
+        for row in frame.itertuples()
+    }
+    assert got == expected
+    assert report.rows_read == len(rows)

@@ -91,3 +91,15 @@ def test_resolve_models_lists_every_unknown_id_sorted_once():
     )
     assert resolved == {"Claude Haiku 4.5": 7}
     assert unresolved == ["alpha-model", "zeta-model"]
+
+
+def test_bedrock_model_id_drops_region_vendor_and_version():
+    keys = candidate_keys("us.anthropic.claude-3-5-sonnet-20241022-v2:0")
+    assert keys[1:] == ["claude-3-5-sonnet-20241022", "claude-3-5-sonnet"]
+
+
+def test_latest_alias_falls_back_to_the_family():
+    assert candidate_keys("claude-3-5-sonnet-latest") == [
+        "claude-3-5-sonnet-latest",
+        "claude-3-5-sonnet",
+    ]
