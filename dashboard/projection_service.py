@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -67,19 +67,29 @@ def _key(profile: UsageProfile, version: int, scenario: Scenario, identification
 def compute(
     profile: UsageProfile, catalog: Catalog, scenario: Scenario, identifications: dict[str, int]
 ) -> Outcome:
-    key = _key(profile, CatalogState.current(), scenario, identifications)
+    version = CatalogState.current()
+    key = _key(profile, version, scenario, identifications)
     outcome = cache.get(key)
     if outcome is not None:
         return outcome
     frame = identify_models(load_frame(profile), identifications, catalog)
     projection = project(frame, catalog, scenario)
-    history = reprice_history(frame, catalog, scenario)
+    # History ignores the horizon, growth, baseline window and offers; changing those (the
+    # common case while exploring) reuses it. The switch date stays in the key: it picks the
+    # same-tier replacement models.
+    history_scenario = replace(scenario, horizon_months=1, growth_pct=0.0, baseline_months=3, eligibility=frozenset())
+    history_key = _key(profile, version, history_scenario, identifications) + ":history"
+    cached_history = cache.get(history_key)
+    if cached_history is None:
+        cached_history = (reprice_history(frame, catalog, history_scenario), presentation.usage_by_month(frame))
+        cache.set(history_key, cached_history, CACHE_SECONDS)
+    history, usage_table = cached_history
     currency = scenario.display_currency
     monthly = presentation.monthly_cost(projection, currency)
     outcome = Outcome(
         projection=projection,
         history=history,
-        usage_table=presentation.usage_by_month(frame),
+        usage_table=usage_table,
         monthly_table=monthly,
         cumulative_table=presentation.cumulative(monthly),
         free_table=presentation.free_vs_paid(projection),

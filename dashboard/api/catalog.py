@@ -58,11 +58,9 @@ def projection(request: HttpRequest, pk: object) -> HttpResponse:
     except ScenarioError:
         return _bad_request({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
     outcome = compute(profile, catalog, scenario, form.identifications())
-    body = {
-        "profile": str(profile.pk),
-        **outcome.projection.to_dict(),
-        "history": outcome.history.to_dict(),
-    }
+    history = outcome.history.to_dict()
+    history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
+    body = {"profile": str(profile.pk), **outcome.projection.to_dict(), "history": history}
     return JsonResponse(body, json_dumps_params={"allow_nan": False})
 
 

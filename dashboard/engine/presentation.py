@@ -68,9 +68,8 @@ def chart_subset(table: Table, summary: list[Any], limit: int = CHART_CANDIDATES
 def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> pd.DataFrame:
     if monthly.empty:
         return pd.DataFrame()
-    table = monthly.pivot_table(
-        index="candidate", columns="month", values=value, aggfunc="sum", dropna=False
-    )
+    # min_count=1 keeps a month made only of unpriced usage NaN ("no price"), never a false 0.
+    table = monthly.groupby(["candidate", "month"], sort=True)[value].sum(min_count=1).unstack("month")
     return table.reindex([c for c in order if c in table.index])
 
 
@@ -85,9 +84,7 @@ def usage_by_month(frame: pd.DataFrame) -> Table:
     data = frame.copy()
     data["month"] = pd.to_datetime(data["day"]).dt.to_period("M").dt.to_timestamp()
     data["tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
-    pivot = data.pivot_table(
-        index="source_model", columns="month", values="tokens", aggfunc="sum", fill_value=0
-    )
+    pivot = data.groupby(["source_model", "month"], sort=True)["tokens"].sum().unstack("month", fill_value=0)
     rows = [(str(model), [float(v) for v in values]) for model, values in pivot.iterrows()]
     return Table(
         "Tokens per month by model (input, cache and output)",
