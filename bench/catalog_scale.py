@@ -131,6 +131,27 @@ def bench_page() -> None:
     print(f"  GET / queries per request once warm: {len(queries) // 3}")
 
 
+def bench_projection() -> None:
+    """The engine over the full catalog: the bundled 12-month sample projected 36 months
+    against every provider that has a priced model."""
+    from dashboard.engine.history import reprice_history
+    from dashboard.engine.projection import project
+    from dashboard.engine.scenario import Scenario
+    from dashboard.engine.usage import read_usage
+    from providers.catalog import get_catalog
+
+    catalog = get_catalog()
+    frame, _ = read_usage(ROOT / "fixtures" / "usage" / "sample_openai_12_months.csv")
+    scenario = Scenario(
+        switch_date=dt.date(2024, 7, 9), horizon_months=36, growth_pct=3.0,
+        eligibility=frozenset({"openai_migrants", "new_customers"}),
+    )
+    result = timed("project() 36 months, all providers", lambda: project(frame, catalog, scenario), repeat=3)
+    timed("reprice_history(), all providers", lambda: reprice_history(frame, catalog, scenario), repeat=3)
+    ranked = sum(1 for s in result.summary if s.rank is not None)
+    print(f"  candidates {len(result.summary)}, ranked {ranked}, offers evaluated {len(result.offers)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", default=str(DEFAULT_INPUT))
@@ -145,6 +166,7 @@ def main() -> None:
     bench_import(source)
     bench_catalog()
     bench_page()
+    bench_projection()
 
 
 if __name__ == "__main__":

@@ -102,16 +102,16 @@ def compute(
 
 def chart_specs(outcome: Outcome, currency: str) -> dict[str, Any]:
     summary = outcome.projection.summary
-    top = f"your current provider and the {presentation.CHART_CANDIDATES - 1} cheapest"
+    top = f"<br><sup>your current provider and the {presentation.CHART_CANDIDATES - 1} cheapest; all in the table</sup>"
     return {
         "usage": presentation.usage_chart(outcome.usage_table),
         "monthly": presentation.line_spec(
-            f"Monthly cost ({currency}, offers counted): {top}",
+            f"Monthly cost ({currency}, offers counted){top}",
             presentation.chart_subset(outcome.monthly_table, summary),
             currency,
         ),
         "cumulative": presentation.line_spec(
-            f"Cumulative cost ({currency}): {top}",
+            f"Cumulative cost ({currency}){top}",
             presentation.chart_subset(outcome.cumulative_table, summary),
             currency,
         ),

@@ -114,7 +114,7 @@ def monthly_cost(result: Any, currency: str) -> Table:
     for candidate, values in pivot.iterrows():
         has_gap = candidate in unpriced.index and (unpriced.loc[candidate].fillna(0) > 0).any()
         label = labels.get(candidate, candidate) + (
-            " (incomplete: no price for some usage)" if has_gap else ""
+            " (incomplete)" if has_gap else ""
         )
         rows.append((label, [None if pd.isna(v) else float(v) for v in values]))
     return Table(
@@ -191,7 +191,7 @@ def line_spec(title: str, table: Table, y_title: str) -> dict[str, Any]:
 def free_vs_paid_spec(table: Table) -> dict[str, Any]:
     categories = [label for label, _ in table.rows]
     return charts.grouped_bars(
-        table.caption,
+        "Free vs paid tokens<br><sup>over the horizon, per provider</sup>",
         categories,
         [(name, [values[i] for _, values in table.rows]) for i, name in enumerate(table.columns)],
         "tokens",
@@ -207,7 +207,7 @@ def history_spec(table: Table, currency: str) -> dict[str, Any]:
         for _, values in table.rows
     ]
     return charts.grouped_bars(
-        f"Your uploaded period on each provider ({currency}, list prices)",
+        f"Your uploaded period on each provider ({currency})<br><sup>list prices of each day, no offers</sup>",
         categories,
         [("total over the uploaded period", totals)],
         currency,
