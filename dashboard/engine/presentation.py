@@ -212,3 +212,19 @@ def history_spec(table: Table, currency: str) -> dict[str, Any]:
         [("total over the uploaded period", totals)],
         currency,
     )
+
+
+def native_totals(result: Any) -> dict[str, tuple[float, str]]:
+    """Per candidate billed in one currency: its total in that currency (offers counted),
+    so a converted figure can be shown beside the amount the provider would bill."""
+    monthly = result.monthly
+    if monthly.empty:
+        return {}
+    totals = {}
+    for candidate, rows in monthly.groupby("candidate", sort=False):
+        currencies = rows["native_currency"].dropna().unique()
+        if len(currencies) == 1:
+            total = rows["cost_native"].sum(min_count=1)
+            if total == total:
+                totals[candidate] = (float(total), str(currencies[0]))
+    return totals

@@ -93,6 +93,7 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "scenario": scenario,
         "outcome": outcome,
         "summary_rows": presentation.ordered(outcome.projection.summary) if outcome else [],
+        "native_totals": presentation.native_totals(outcome.projection) if outcome else {},
         "reconciliations": [
             {
                 "currency": rec.currency,
