@@ -79,6 +79,7 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         outcome = compute(profile, catalog, scenario, form.identifications())
     except ScenarioError:
         status = 400
+    summary = presentation.ordered(outcome.projection.summary) if outcome else []
     overrides = {source: key for source, key in (form.cleaned_data.get("map", ()) if form.is_bound and form.is_valid() else ())}
     selected = list(form.cleaned_data.get("provider") or []) if form.is_bound and form.is_valid() else []
     # The model pickers live in the form, which an htmx results request does not redraw.
@@ -92,7 +93,9 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "form": form,
         "scenario": scenario,
         "outcome": outcome,
-        "summary_rows": presentation.ordered(outcome.projection.summary) if outcome else [],
+        "ranked_rows": [s for s in summary if s.candidate == "current" or s.rank is not None],
+        "unranked_rows": [s for s in summary if s.candidate != "current" and s.rank is None],
+        "provider_names": {slug: info.name for slug, info in catalog.providers.items()},
         "native_totals": presentation.native_totals(outcome.projection) if outcome else {},
         "reconciliations": [
             {
