@@ -2,8 +2,13 @@
 
 Precedence: a scenario override ("override"), the source model itself when it lives on that
 provider ("same model"), an admin ModelEquivalent ("equivalent"), the provider's cheapest model of
-the same tier by blended USD list price on the switch date ("same tier"), else nothing ("no model
-of this tier"). A source model the catalog does not know has no tier ("source model unknown").
+the same tier by blended USD list price on the switch date ("same tier"). When the provider has
+no priced model of that tier, the cheapest model of the nearest tier above ("next tier up:
+flagship") — a team replacing gpt-4o-mini on DeepSeek would use deepseek-chat rather than leave
+the usage unpriced — and only then of the tier just below ("next tier down: balanced"; one
+step at most, a flagship workload is not served by a free lite model); else nothing ("no model
+of this tier"). The reason always says which rule picked the model. A source
+model the catalog does not know has no tier ("source model unknown").
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .catalog_types import Catalog
+from .catalog_types import TIERS, Catalog
 from .pricing import blended_usd_price
 from .scenario import Scenario
 from .usage.resolve import resolve_models
@@ -23,6 +28,8 @@ EQUIVALENT = "equivalent"
 SAME_TIER = "same tier"
 NO_TIER_MODEL = "no model of this tier"
 SOURCE_UNKNOWN = "source model unknown"
+TIER_UP = "next tier up: {tier}"
+TIER_DOWN = "next tier down: {tier}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +136,21 @@ class Mapper:
                 return self._mapping(source_model, source_key, target, EQUIVALENT)
         tier = self.catalog.models[source_key].tier
         cheapest = self.cheapest_of_tier(provider, tier)
-        if cheapest is None:
-            return self._mapping(source_model, source_key, None, NO_TIER_MODEL)
-        return self._mapping(source_model, source_key, cheapest, SAME_TIER)
+        if cheapest is not None:
+            return self._mapping(source_model, source_key, cheapest, SAME_TIER)
+        for other, reason in nearest_tiers(tier):
+            cheapest = self.cheapest_of_tier(provider, other)
+            if cheapest is not None:
+                return self._mapping(source_model, source_key, cheapest, reason)
+        return self._mapping(source_model, source_key, None, NO_TIER_MODEL)
+
+
+def nearest_tiers(tier: str) -> list[tuple[str, str]]:
+    """The other tiers to try, nearest first: every tier above (more capable), then below."""
+    if tier not in TIERS:
+        return []
+    index = TIERS.index(tier)  # TIERS runs from frontier (most capable) down to free
+    above = [(t, TIER_UP.format(tier=t)) for t in reversed(TIERS[:index])]
+    # Only one step down: a flagship workload is not credibly served by a free lite model.
+    below = [(t, TIER_DOWN.format(tier=t)) for t in TIERS[index + 1 : index + 2]]
+    return above + below

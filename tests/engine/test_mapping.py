@@ -73,10 +73,48 @@ def test_source_on_the_candidate_provider_maps_to_itself():
     assert (m.target_key, m.reason, m.token_ratio) == (1, "same model", 1.0)
 
 
-def test_provider_without_a_model_of_the_tier_maps_to_nothing():
+def test_provider_without_the_tier_uses_the_nearest_tier_above_first():
+    cat = catalog(
+        [provider("openai"), provider("deepseek")],
+        [
+            model(1, "openai", "gpt-4o-mini", "economy"),
+            model(10, "deepseek", "ds-chat", "flagship"),
+            model(11, "deepseek", "ds-reasoner", "frontier"),
+            model(12, "deepseek", "ds-free", "free"),
+        ],
+        [price(1, 0.15, 0.6), price(10, 0.28, 0.42), price(11, 0.1, 0.1), price(12, 0.0, 0.0)],
+    )
+    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o-mini", 1, "deepseek")
+    # no economy model: balanced (none) then flagship comes before frontier and free,
+    # even though the frontier model is cheaper here
+    assert (m.target_key, m.reason) == (10, "next tier up: flagship")
+
+
+def test_provider_with_only_the_tier_below_uses_it():
+    cat = catalog(
+        [provider("openai"), provider("zhipu", "CNY")],
+        [model(1, "openai", "gpt-4o", "flagship"), model(21, "zhipu", "glm-air", "balanced")],
+        [price(1, 2.5, 10.0), price(21, 1.0, 1.0, currency="CNY")],
+        rates=[rate(D(2024, 1, 1), 7.0)],
+    )
+    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "zhipu")
+    assert (m.target_key, m.reason) == (21, "next tier down: balanced")
+
+
+def test_a_tier_two_steps_below_is_not_used():
     m = Mapper(mapping_catalog(), Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "zhipu")
-    assert m.target_key is None
-    assert m.reason == "no model of this tier"
+    # zhipu has only an economy model, two tiers below flagship: no mapping, usage unpriced
+    assert (m.target_key, m.reason) == (None, "no model of this tier")
+
+
+def test_provider_without_any_priced_model_maps_to_nothing():
+    cat = catalog(
+        [provider("openai"), provider("sensetime", "CNY")],
+        [model(1, "openai", "gpt-4o", "flagship"), model(30, "sensetime", "nova-5.5", "flagship")],
+        [price(1, 2.5, 10.0)],
+    )
+    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "sensetime")
+    assert (m.target_key, m.reason) == (None, "no model of this tier")
 
 
 def test_unknown_source_model_has_no_mapping():
