@@ -330,3 +330,12 @@ def test_stored_profile_keeps_no_keys_user_ids_or_request_bodies(name: str, secr
     )
     for secret in secrets:
         assert secret not in everything_stored
+
+
+def test_admin_lists_profiles_read_only_for_staff(staff_client: Client) -> None:
+    profile = stored(SMALL_GENERIC_CSV)
+    changelist = staff_client.get(reverse("admin:dashboard_usageprofile_changelist"))
+    assert changelist.status_code == 200 and profile.file_name in changelist.content.decode()
+    detail = staff_client.get(reverse("admin:dashboard_usageprofile_change", args=[profile.pk]))
+    assert detail.status_code == 200
+    assert staff_client.get(reverse("admin:dashboard_usageprofile_add")).status_code == 403
