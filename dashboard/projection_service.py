@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -16,7 +16,7 @@ from django.core.cache import cache
 
 from dashboard.engine import presentation
 from dashboard.engine.catalog_types import Catalog
-from dashboard.engine.history import HistoryResult, reprice_history
+from dashboard.engine.history import HistoryResult, history_scenario, reprice_history
 from dashboard.engine.projection import ProjectionResult, project
 from dashboard.engine.scenario import Scenario
 from dashboard.models import UsageProfile
@@ -35,6 +35,7 @@ class Outcome:
     cumulative_table: presentation.Table
     free_table: presentation.Table
     history_table: presentation.Table
+    native_totals: dict[str, tuple[float, str]]
     charts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,14 +75,12 @@ def compute(
         return outcome
     frame = identify_models(load_frame(profile), identifications, catalog)
     projection = project(frame, catalog, scenario)
-    # History ignores the horizon, growth, baseline window and offers; changing those (the
-    # common case while exploring) reuses it. The switch date stays in the key: it picks the
-    # same-tier replacement models.
-    history_scenario = replace(scenario, horizon_months=1, growth_pct=0.0, baseline_months=3, eligibility=frozenset())
-    history_key = _key(profile, version, history_scenario, identifications) + ":history"
+    # Changing growth, horizon or eligibility (the common case while exploring) reuses history.
+    for_history = history_scenario(scenario)
+    history_key = _key(profile, version, for_history, identifications) + ":history"
     cached_history = cache.get(history_key)
     if cached_history is None:
-        cached_history = (reprice_history(frame, catalog, history_scenario), presentation.usage_by_month(frame))
+        cached_history = (reprice_history(frame, catalog, for_history), presentation.usage_by_month(frame))
         cache.set(history_key, cached_history, CACHE_SECONDS)
     history, usage_table = cached_history
     currency = scenario.display_currency
@@ -93,6 +92,7 @@ def compute(
         monthly_table=monthly,
         cumulative_table=presentation.cumulative(monthly),
         free_table=presentation.free_vs_paid(projection),
+        native_totals=presentation.native_totals(projection),
         history_table=presentation.history_totals(history, currency),
     )
     outcome.charts.update(chart_specs(outcome, currency))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,11 @@ class Reconciliation:
     difference_display: float  # computed - billed, over the compared rows
     difference_pct: float  # of the compared bill
     unpriced_tokens: float  # tokens of billed rows the engine could not price
+
+    @property
+    def billed_compared_display(self) -> float:
+        """The part of the bill the engine's cost is compared with."""
+        return self.billed_display - self.billed_not_compared_display
 
     def to_dict(self) -> dict[str, object]:
         return {k: _json(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -153,6 +158,16 @@ def reconcile(
             )
         )
     return results
+
+
+def history_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with every field history ignores set to a fixed value (horizon, growth,
+    baseline window, eligibility: history re-prices the uploaded days at list price, without
+    offers), so callers can reuse one history across those changes. The switch date stays: it
+    picks the same-tier replacement models."""
+    return replace(
+        scenario, horizon_months=1, growth_pct=0.0, baseline_months=3, eligibility=frozenset()
+    )
 
 
 def reprice_history(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> HistoryResult:

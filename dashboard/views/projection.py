@@ -42,11 +42,9 @@ def _model_options(
         info = catalog.providers.get(slug)
         if info is None:
             continue
-        models = sorted(
-            (catalog.models[key] for key in catalog.models_by_provider.get(slug, ())), key=lambda m: m.model_id
-        )[
-            :MAX_MODEL_OPTIONS_PER_PROVIDER
-        ]
+        keys = catalog.models_by_provider.get(slug, ())
+        models = sorted((catalog.models[key] for key in keys), key=lambda m: m.model_id)
+        models = models[:MAX_MODEL_OPTIONS_PER_PROVIDER]
         options = [
             (f"{source}::{m.key}", f"{m.model_id} ({m.tier})", chosen.get(source) == m.key) for m in models
         ]
@@ -86,6 +84,7 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
     pickers = [] if request.htmx else _option_providers(catalog, outcome, selected, set())
     identified = form.identifications()
     resolved_sources = sorted(usage["resolved_models"])
+    provider_names = {slug: info.name for slug, info in catalog.providers.items()}
     context = {
         "nav": "profiles",
         "profile": profile,
@@ -95,19 +94,7 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "outcome": outcome,
         "ranked_rows": [s for s in summary if s.candidate == "current" or s.rank is not None],
         "unranked_rows": [s for s in summary if s.candidate != "current" and s.rank is None],
-        "provider_names": {slug: info.name for slug, info in catalog.providers.items()},
-        "native_totals": presentation.native_totals(outcome.projection) if outcome else {},
-        "reconciliations": [
-            {
-                "currency": rec.currency,
-                "computed": rec.computed_display,
-                "billed": rec.billed_display - rec.billed_not_compared_display,
-                "not_compared": rec.billed_not_compared_display,
-                "pct": rec.difference_pct,
-                "unpriced_tokens": rec.unpriced_tokens,
-            }
-            for rec in (outcome.history.reconciliation if outcome else [])
-        ],
+        "provider_names": provider_names,
         "currency": scenario.display_currency if scenario else "USD",
         "query": _query(request),
         "share_url": request.build_absolute_uri(),
@@ -115,9 +102,9 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "selected_providers": selected,
         "field_labels": {name: str(field.label or name) for name, field in form.fields.items()},
         "source_label": ", ".join(
-            sorted({catalog.providers[slug].name if slug in catalog.providers else slug
-                    for slug in (row["source_provider"] for row in usage["totals"])})
-        ) or "current",
+            sorted({provider_names.get(row["source_provider"], row["source_provider"]) for row in usage["totals"]})
+        )
+        or "current",
         "mapping_rows": [
             {"source": source, "groups": _model_options(catalog, pickers, overrides, source)}
             for source in resolved_sources

@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from dashboard.engine.history import reprice_history
+from dashboard.engine.history import history_scenario, reprice_history
 from dashboard.engine.scenario import Scenario
 
-from .factory import D, catalog, model, price, provider, rate, usage
+from .factory import D, catalog, model, offer, price, provider, rate, usage
 
 
 def history_catalog():
@@ -144,3 +144,32 @@ def test_reconciliation_with_nothing_comparable_has_no_difference():
     assert math.isnan(usd.computed_display)
     assert math.isnan(usd.difference_pct)
     assert usd.to_dict()["difference_pct"] is None
+
+
+def test_history_ignores_horizon_growth_baseline_and_offers():
+    # The dashboard reuses one history across these changes (history_scenario): if history
+    # started to depend on any of them, this comparison would catch it.
+    base = history_catalog()
+    cat = catalog(
+        list(base.providers.values()),
+        list(base.models.values()),
+        [row for rows in base.prices.values() for row in rows],
+        offers=[offer(9, "deepseek", tokens=5_000_000, eligibility="new_customers")],
+        rates=[rate(D(2024, 7, 1), 7.0), rate(D(2024, 7, 20), 8.0)],
+    )
+    frame = usage(
+        [
+            {"day": D(2024, 7, 10), "source_model": "gpt-4o-mini", "tokens_input_uncached": 7_000_000},
+            {"day": D(2024, 8, 2), "source_model": "gpt-4o-mini", "tokens_output": 1_000_000},
+        ]
+    )
+    scenario = Scenario(
+        switch_date=D(2024, 7, 1), horizon_months=24, growth_pct=25.0, baseline_months=1,
+        eligibility=frozenset({"new_customers"}),
+    )
+    full = reprice_history(frame, cat, scenario).to_dict()
+    reduced = reprice_history(frame, cat, history_scenario(scenario)).to_dict()
+    full.pop("scenario")
+    reduced.pop("scenario")
+    assert full == reduced
+    assert history_scenario(scenario).switch_date == scenario.switch_date
