@@ -142,7 +142,7 @@ def main() -> None:
 
     # Storing is the part that grows with the canonical row count, not the file size.
     from dashboard.engine.usage import UsageReport
-    from dashboard.profiles import load_frame, store_profile
+    from dashboard.profile_store import load_frame, store_profile
 
     wide = wide_frame(args.wide_rows)
     wide_report = UsageReport(format="generic", format_label="Generic", rows_read=len(wide))

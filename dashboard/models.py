@@ -37,7 +37,7 @@ class UsageProfile(models.Model):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self) -> str:
-        return reverse("profile_detail", args=[self.pk])
+        return reverse("profiles:dashboard", args=[self.pk])
 
 
 class UsageDay(models.Model):

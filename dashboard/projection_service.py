@@ -20,7 +20,7 @@ from dashboard.engine.history import HistoryResult, history_scenario, reprice_hi
 from dashboard.engine.projection import ProjectionResult, project
 from dashboard.engine.scenario import Scenario
 from dashboard.models import UsageProfile
-from dashboard.profiles import load_frame
+from dashboard.profile_store import load_frame
 from providers.models import CatalogState
 
 CACHE_SECONDS = 60 * 60
@@ -95,26 +95,16 @@ def compute(
         native_totals=presentation.native_totals(projection),
         history_table=presentation.history_totals(history, currency),
     )
-    outcome.charts.update(chart_specs(outcome, currency))
+    outcome.charts.update(
+        presentation.chart_specs(
+            outcome.usage_table,
+            monthly,
+            outcome.cumulative_table,
+            outcome.free_table,
+            outcome.history_table,
+            projection.summary,
+            currency,
+        )
+    )
     cache.set(key, outcome, CACHE_SECONDS)
     return outcome
-
-
-def chart_specs(outcome: Outcome, currency: str) -> dict[str, Any]:
-    summary = outcome.projection.summary
-    top = f"<br><sup>your current provider and the {presentation.CHART_CANDIDATES - 1} cheapest; all in the table</sup>"
-    return {
-        "usage": presentation.usage_chart(outcome.usage_table),
-        "monthly": presentation.line_spec(
-            f"Monthly cost ({currency}, offers counted){top}",
-            presentation.chart_subset(outcome.monthly_table, summary),
-            currency,
-        ),
-        "cumulative": presentation.line_spec(
-            f"Cumulative cost ({currency}){top}",
-            presentation.chart_subset(outcome.cumulative_table, summary),
-            currency,
-        ),
-        "free": presentation.free_vs_paid_spec(outcome.free_table),
-        "history": presentation.history_spec(outcome.history_table, currency),
-    }

@@ -190,7 +190,7 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 MAX_UPLOAD_ROWS = env_int("MAX_UPLOAD_ROWS", 20_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = [
-    "dashboard.uploads.SizeLimitedUploadHandler",
+    "dashboard.upload_limits.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -43,9 +43,6 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
-VERIFIED_LEVELS = (Verification.OFFICIAL, Verification.TWO_SOURCES, Verification.SINGLE)
-
-
 class Origin(models.TextChoices):
     """Who wrote a row: the seed is restored by seed_catalog, admin edits never are."""
 

@@ -1,6 +1,5 @@
-"""JSON API: the projection of a stored profile, the catalog's models and the offers.
+"""JSON API: the catalog's models and the offers.
 
-GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.scenario_form)
 GET /api/catalog/models?currency=&provider=&region=&tier=&q=&sort=&page=
 GET /api/offers?provider=&active_on=
 Bad parameters give 400 with {"error": ..., "errors": {parameter: message}}.
@@ -8,24 +7,16 @@ Bad parameters give 400 with {"error": ..., "errors": {parameter: message}}.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from dashboard import profiles as store
 from dashboard.api.auth import api_token_required
-from dashboard.catalog_forms import CatalogFilterForm, OfferFilterForm
-from dashboard.engine.scenario import ScenarioError
-from dashboard.models import UsageProfile
-from dashboard.projection_service import compute
-from dashboard.scenario_form import ScenarioForm
+from dashboard.api.errors import bad_request
+from dashboard.forms import CatalogFilterForm, OfferFilterForm
 from providers import listing
-from providers.catalog import get_catalog
 from providers.models import Currency, Provider
 
 API_PAGE_SIZE = 200
@@ -33,35 +24,6 @@ API_PAGE_SIZE = 200
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
-
-
-def _bad_request(errors: dict[str, Any]) -> JsonResponse:
-    flat = {name: " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-            for name, messages in errors.items()}
-    return JsonResponse({"error": "Invalid parameters.", "errors": flat}, status=400)
-
-
-@csrf_exempt
-@require_GET
-@api_token_required
-def projection(request: HttpRequest, pk: object) -> HttpResponse:
-    profile = get_object_or_404(UsageProfile, pk=pk)
-    catalog = get_catalog()
-    report = store.report_of(profile)
-    params = request.GET.copy()
-    params["s"] = "1"  # the API has no "first visit": missing parameters take their defaults
-    if "elig" not in request.GET:
-        params.setlist("elig", ["openai_migrants", "new_customers"])
-    form = ScenarioForm(params, catalog=catalog, source_models=list(report.models))
-    try:
-        scenario = form.to_scenario()
-    except ScenarioError:
-        return _bad_request({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
-    outcome = compute(profile, catalog, scenario, form.identifications())
-    history = outcome.history.to_dict()
-    history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
-    body = {"profile": str(profile.pk), **outcome.projection.to_dict(), "history": history}
-    return JsonResponse(body, json_dumps_params={"allow_nan": False})
 
 
 def _provider_choices() -> list[tuple[str, str]]:
@@ -74,7 +36,7 @@ def _provider_choices() -> list[tuple[str, str]]:
 def catalog_models(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
     if request.GET and not form.is_valid():
-        return _bad_request(form.errors)
+        return bad_request(form.errors)
     today = timezone.localdate()
     currency = str(form.value("currency") or Currency.USD)
     rates = listing.rates_on(today)
@@ -126,7 +88,7 @@ def catalog_models(request: HttpRequest) -> HttpResponse:
 def offers(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None, providers=_provider_choices())
     if request.GET and not form.is_valid():
-        return _bad_request(form.errors)
+        return bad_request(form.errors)
     rows = listing.offers_with_models().order_by("starts_on", "provider__name", "name")
     if request.GET:
         if form.cleaned_data.get("provider"):

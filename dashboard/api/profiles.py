@@ -3,6 +3,7 @@
 POST /api/profiles/        multipart field `file` -> 201 summary
 GET /api/profiles/<id>/    -> summary with per-model totals
 DELETE /api/profiles/<id>/ -> 204
+GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.forms.scenario)
 Every error is JSON: {"error": "...", "row": ..., "column": ...}.
 """
 
@@ -13,31 +14,26 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
-from dashboard import profiles as store
+from dashboard import profile_store
 from dashboard.api.auth import api_token_required
+from dashboard.api.errors import bad_request, json_error, method_not_allowed
+from dashboard.engine.scenario import ScenarioError
 from dashboard.engine.usage import TooManyRows, UsageFileError
 from dashboard.forms import UploadForm
+from dashboard.forms.scenario import ScenarioForm
 from dashboard.models import UsageProfile
+from dashboard.projection_service import compute
 from dashboard.views.profiles import too_large_message
-
-
-def json_error(
-    message: str, status: int, *, row: int | None = None, column: str | None = None
-) -> JsonResponse:
-    return JsonResponse({"error": message, "row": row, "column": column}, status=status)
-
-
-def method_not_allowed(allowed: list[str]) -> JsonResponse:
-    response = json_error(f"Method not allowed; use {' or '.join(allowed)}.", 405)
-    response["Allow"] = ", ".join(allowed)
-    return response
+from providers.catalog import get_catalog
 
 
 def summary_of(request: HttpRequest, profile: UsageProfile) -> dict[str, Any]:
     url = request.build_absolute_uri(profile.get_absolute_url())
-    return store.profile_summary(profile, url=url)
+    return profile_store.profile_summary(profile, url=url)
 
 
 @csrf_exempt
@@ -58,7 +54,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
         messages = [str(message) for errors in form.errors.values() for message in errors]
         return json_error(" ".join(messages), 400, column=None)
     try:
-        profile = store.ingest_upload(form.cleaned_data["file"])
+        profile = profile_store.ingest_upload(form.cleaned_data["file"])
     except UsageFileError as err:
         status = 413 if isinstance(err, TooManyRows) else 400
         return json_error(str(err), status, row=err.row, column=err.column)
@@ -77,3 +73,26 @@ def profile(request: HttpRequest, pk: object) -> HttpResponse:
         found.delete()
         return HttpResponse(status=204)
     return JsonResponse(summary_of(request, found))
+
+
+@csrf_exempt
+@require_GET
+@api_token_required
+def projection(request: HttpRequest, pk: object) -> HttpResponse:
+    profile = get_object_or_404(UsageProfile, pk=pk)
+    catalog = get_catalog()
+    report = profile_store.report_of(profile)
+    params = request.GET.copy()
+    params["s"] = "1"  # the API has no "first visit": missing parameters take their defaults
+    if "elig" not in request.GET:
+        params.setlist("elig", ["openai_migrants", "new_customers"])
+    form = ScenarioForm(params, catalog=catalog, source_models=list(report.models))
+    try:
+        scenario = form.to_scenario()
+    except ScenarioError:
+        return bad_request({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
+    outcome = compute(profile, catalog, scenario, form.identifications())
+    history = outcome.history.to_dict()
+    history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
+    body = {"profile": str(profile.pk), **outcome.projection.to_dict(), "history": history}
+    return JsonResponse(body, json_dumps_params={"allow_nan": False})

@@ -228,3 +228,29 @@ def native_totals(result: Any) -> dict[str, tuple[float, str]]:
             if total == total:
                 totals[candidate] = (float(total), str(currencies[0]))
     return totals
+
+
+def chart_specs(
+    usage: Table,
+    monthly: Table,
+    cumulative_table: Table,
+    free: Table,
+    history: Table,
+    summary: list[Any],
+    currency: str,
+) -> dict[str, Any]:
+    """Every chart of the projection dashboard, keyed by the DOM id prefix that draws it."""
+    top = f"<br><sup>your current provider and the {CHART_CANDIDATES - 1} cheapest; all in the table</sup>"
+    return {
+        "usage": usage_chart(usage),
+        "monthly": line_spec(
+            f"Monthly cost ({currency}, offers counted){top}",
+            chart_subset(monthly, summary),
+            currency,
+        ),
+        "cumulative": line_spec(
+            f"Cumulative cost ({currency}){top}", chart_subset(cumulative_table, summary), currency
+        ),
+        "free": free_vs_paid_spec(free),
+        "history": history_spec(history, currency),
+    }

@@ -1,7 +1,5 @@
 """Display helpers: money with its currency symbol, token counts in K/M/B."""
 
-from decimal import Decimal
-
 from django import template
 
 register = template.Library()
@@ -33,11 +31,6 @@ def money(value, currency: str = "USD") -> str:
 
 
 @register.filter
-def money0(value, currency: str = "USD") -> str:
-    return format_money(value, currency, places=0)
-
-
-@register.filter
 def tokens(value) -> str:
     if value is None:
         return "—"
@@ -56,11 +49,6 @@ def pct(value) -> str:
     if number != number:
         return "—"
     return f"{number:+.1f}%"
-
-
-@register.filter
-def as_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
 
 
 @register.filter

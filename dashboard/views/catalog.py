@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.catalog_forms import CatalogFilterForm, OfferFilterForm
 from dashboard.engine import charts
+from dashboard.forms import CatalogFilterForm, OfferFilterForm
 from providers import listing
 from providers.models import Currency, Price, Provider
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from dashboard import profiles as store
+from dashboard import profile_store
 from dashboard.engine.usage import FORMATS, TooManyRows, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.models import UsageProfile
@@ -62,7 +62,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             uploaded = form.cleaned_data["file"]
             try:
-                profile = store.ingest_upload(uploaded, session_key=ensure_session_key(request))
+                profile = profile_store.ingest_upload(uploaded, session_key=ensure_session_key(request))
             except TooManyRows as err:
                 upload_error, status = str(err), 413
             except UsageFileError as err:
@@ -86,7 +86,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def upload_sample(request: HttpRequest) -> HttpResponse:
-    profile = store.ingest_sample(session_key=ensure_session_key(request))
+    profile = profile_store.ingest_sample(session_key=ensure_session_key(request))
     messages.success(request, "Loaded the 12-month OpenAI sample. Upload your own export any time.")
     return redirect_to_profile(request, profile)
 
@@ -115,4 +115,4 @@ def profile_delete(request: HttpRequest, pk: object) -> HttpResponse:
     name = profile.file_name
     profile.delete()
     messages.success(request, f"Deleted the profile of {name} and all its usage rows.")
-    return redirect("profile_list")
+    return redirect("profiles:list")

@@ -12,13 +12,13 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard import profiles as store
+from dashboard import profile_store
 from dashboard.engine import presentation
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.scenario import ScenarioError
+from dashboard.forms.scenario import PRESET_JULY_2024, ScenarioForm
 from dashboard.models import UsageProfile
 from dashboard.projection_service import Outcome, compute
-from dashboard.scenario_form import PRESET_JULY_2024, ScenarioForm
 from dashboard.views.profiles import own_session_key
 from providers.catalog import get_catalog
 
@@ -66,7 +66,7 @@ def _option_providers(catalog: Catalog, outcome: Outcome | None, selected: list[
 
 def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict, int]:
     catalog = get_catalog()
-    usage = store.usage_summary(profile)
+    usage = profile_store.usage_summary(profile)
     report = usage["report"]
     form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
     outcome: Outcome | None = None
@@ -143,7 +143,7 @@ def neutralise(value: object) -> object:
 def results_csv(request: HttpRequest, pk: object) -> HttpResponse:
     profile = get_object_or_404(UsageProfile, pk=pk)
     catalog = get_catalog()
-    report = store.report_of(profile)
+    report = profile_store.report_of(profile)
     form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
     try:
         scenario = form.to_scenario()

@@ -35,9 +35,9 @@ def api_client() -> Client:
 
 
 def test_api_urls_have_their_names() -> None:
-    assert reverse("api_profiles") == API
+    assert reverse("api:profiles") == API
     pk = "6f1c1a52-3c4e-4a8e-9d55-0b8f4b8a9f10"
-    assert reverse("api_profile", args=[pk]) == f"{API}{pk}/"
+    assert reverse("api:profile", args=[pk]) == f"{API}{pk}/"
 
 
 def test_post_creates_a_profile_and_returns_its_summary(small_generic_file) -> None:

@@ -144,7 +144,7 @@ def test_offers_filter_by_day_excludes_offers_not_yet_started(client: Client) ->
 
 def test_catalog_api_returns_converted_prices_and_filters(client: Client) -> None:
     make_catalog(2)
-    body = client.get(reverse("api_catalog_models"), {"provider": "cnp", "currency": "USD"}).json()
+    body = client.get(reverse("api:catalog_models"), {"provider": "cnp", "currency": "USD"}).json()
     assert body["count"] == 2
     price = body["models"][0]["price"]
     assert price["currency"] == "CNY" and price["input_per_mtok"] == pytest.approx(7.1386)
@@ -153,7 +153,7 @@ def test_catalog_api_returns_converted_prices_and_filters(client: Client) -> Non
 
 def test_catalog_api_rejects_bad_parameters_with_a_message_per_field(client: Client) -> None:
     make_catalog(1)
-    response = client.get(reverse("api_catalog_models"), {"currency": "EUR", "tier": "mega"})
+    response = client.get(reverse("api:catalog_models"), {"currency": "EUR", "tier": "mega"})
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"currency", "tier"}
@@ -161,9 +161,9 @@ def test_catalog_api_rejects_bad_parameters_with_a_message_per_field(client: Cli
 
 def test_offers_api_lists_offers_and_rejects_bad_dates(client: Client) -> None:
     make_catalog(1)
-    offers = client.get(reverse("api_offers")).json()["offers"]
+    offers = client.get(reverse("api:offers")).json()["offers"]
     assert offers[0]["free_tokens"] == 5_000_000 and offers[0]["eligible_models"] == ["m0"]
-    bad = client.get(reverse("api_offers"), {"active_on": "yesterday"})
+    bad = client.get(reverse("api:offers"), {"active_on": "yesterday"})
     assert bad.status_code == 400 and "active_on" in bad.json()["errors"]
 
 
@@ -172,4 +172,4 @@ def test_catalog_page_renders_the_seed(client: Client, seeded) -> None:
     assert "deepseek-chat" in html
     offers = client.get(reverse("offers")).content.decode()
     assert "搬家计划" in offers
-    json.loads(client.get(reverse("api_offers")).content)
+    json.loads(client.get(reverse("api:offers")).content)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard import profiles as store
+from dashboard import profile_store
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageDay, UsageProfile
 from providers.models import LLMModel, Provider
@@ -29,7 +29,7 @@ MIXED_COST_CSV = (
 
 def stored(content: str, *, session_key: str = "", name: str = "usage.csv") -> UsageProfile:
     frame, report = read_usage(content.encode(), filename=name)
-    return store.store_profile(frame, report, file_name=name, session_key=session_key)
+    return profile_store.store_profile(frame, report, file_name=name, session_key=session_key)
 
 
 def add_catalog_model(provider_slug: str, model_id: str, aliases: list[str] | None = None) -> None:
@@ -62,17 +62,17 @@ def many_models_csv(model_count: int) -> str:
 def test_load_frame_gives_back_exactly_the_stored_canonical_frame(content: str) -> None:
     frame, report = read_usage(content.encode(), filename="usage.csv")
 
-    profile = store.store_profile(frame, report, file_name="usage.csv")
+    profile = profile_store.store_profile(frame, report, file_name="usage.csv")
 
-    pd.testing.assert_frame_equal(store.load_frame(profile), frame)
-    pd.testing.assert_frame_equal(store.load_frame(profile.pk), frame)
+    pd.testing.assert_frame_equal(profile_store.load_frame(profile), frame)
+    pd.testing.assert_frame_equal(profile_store.load_frame(profile.pk), frame)
 
 
 def test_load_frame_costs_one_query() -> None:
     profile = stored(many_models_csv(20))
 
     with CaptureQueriesContext(connection) as queries:
-        frame = store.load_frame(profile)
+        frame = profile_store.load_frame(profile)
 
     assert len(queries) == 1
     # 20 models x 2 days
@@ -91,12 +91,12 @@ def test_profile_keeps_the_report_and_its_counts() -> None:
     assert str(profile.first_day) == "2026-09-30"
     assert str(profile.last_day) == "2026-10-01"
     assert profile.session_key == "abc12345"
-    assert store.report_of(profile).models == ["glm-4", "qwen-max"]
+    assert profile_store.report_of(profile).models == ["glm-4", "qwen-max"]
 
 
 def test_store_profile_stores_nothing_when_a_later_batch_fails(monkeypatch) -> None:
     frame, report = read_usage(many_models_csv(5).encode(), filename="usage.csv")
-    real_insert_batch = store._insert_batch
+    real_insert_batch = profile_store._insert_batch
     calls = []
 
     def fail_on_second_batch(rows):
@@ -105,11 +105,11 @@ def test_store_profile_stores_nothing_when_a_later_batch_fails(monkeypatch) -> N
             raise RuntimeError("disk full")
         real_insert_batch(rows)
 
-    monkeypatch.setattr(store, "STORE_BATCH_SIZE", 4)
-    monkeypatch.setattr(store, "_insert_batch", fail_on_second_batch)
+    monkeypatch.setattr(profile_store, "STORE_BATCH_SIZE", 4)
+    monkeypatch.setattr(profile_store, "_insert_batch", fail_on_second_batch)
 
     with pytest.raises(RuntimeError, match="disk full"):
-        store.store_profile(frame, report, file_name="usage.csv")
+        profile_store.store_profile(frame, report, file_name="usage.csv")
 
     # 5 models x 2 days = 10 rows in batches of 4: the first batch was written, then rolled back
     assert calls == [4, 4]
@@ -119,10 +119,10 @@ def test_store_profile_stores_nothing_when_a_later_batch_fails(monkeypatch) -> N
 
 def test_store_profile_writes_rows_in_batches(monkeypatch) -> None:
     frame, report = read_usage(many_models_csv(7).encode(), filename="usage.csv")
-    monkeypatch.setattr(store, "STORE_BATCH_SIZE", 4)
+    monkeypatch.setattr(profile_store, "STORE_BATCH_SIZE", 4)
 
     with CaptureQueriesContext(connection) as queries:
-        store.store_profile(frame, report, file_name="usage.csv")
+        profile_store.store_profile(frame, report, file_name="usage.csv")
 
     # 7 models x 2 days = 14 rows in batches of 4: 4 + 4 + 4 + 2
     inserts = [q["sql"] for q in queries if 'INSERT INTO "dashboard_usageday"' in q["sql"]]
@@ -133,7 +133,7 @@ def test_store_profile_writes_rows_in_batches(monkeypatch) -> None:
 def test_model_totals_add_up_each_source_model() -> None:
     profile = stored(MIXED_COST_CSV)
 
-    totals = store.model_totals(profile)
+    totals = profile_store.model_totals(profile)
 
     assert totals == [
         {
@@ -168,7 +168,7 @@ def test_model_totals_refuse_to_add_up_two_currencies() -> None:
         "2026-10-02,deepseek-chat,10,1,7.0,CNY\n"
     )
 
-    [row] = store.model_totals(profile)
+    [row] = profile_store.model_totals(profile)
 
     assert row["reported_cost"] is None
     assert row["reported_currency"] == "mixed"
@@ -178,7 +178,7 @@ def test_source_models_resolve_against_catalog_ids_and_aliases() -> None:
     add_catalog_model("openai", "gpt-4o")
     add_catalog_model("zhipu", "glm-4-plus", aliases=["glm-4"])
 
-    resolved, unresolved = store.resolve_source_models(
+    resolved, unresolved = profile_store.resolve_source_models(
         ["gpt-4o-2024-08-06", "glm-4", "qwen-max", "my-fine-tune"]
     )
 
@@ -190,7 +190,7 @@ def test_profile_page_shows_report_totals_and_unresolved_models(client: Client) 
     add_catalog_model("openai", "gpt-4o")
     profile = stored(SMALL_GENERIC_CSV, name="team_usage.csv")
 
-    response = client.get(reverse("profile_detail", args=[profile.pk]))
+    response = client.get(reverse("profiles:dashboard", args=[profile.pk]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -205,7 +205,7 @@ def test_profile_page_shows_report_totals_and_unresolved_models(client: Client) 
     assert 'id="unresolved-models"' in html
     assert "<code>deepseek-chat</code>" in html.split('id="unresolved-models"')[1]
     # a visitor who did not upload it may view it but gets no delete button
-    assert reverse("profile_delete", args=[profile.pk]) not in html
+    assert reverse("profiles:delete", args=[profile.pk]) not in html
 
 
 def test_profile_page_lists_skipped_rows_and_warnings(client: Client) -> None:
@@ -218,7 +218,7 @@ def test_profile_page_lists_skipped_rows_and_warnings(client: Client) -> None:
     }
     profile.save()
 
-    html = client.get(reverse("profile_detail", args=[profile.pk])).content.decode()
+    html = client.get(reverse("profiles:dashboard", args=[profile.pk])).content.decode()
 
     assert "2 × empty bucket" in html
     assert "the file was GB18030, not UTF-8" in html
@@ -229,20 +229,20 @@ def test_profile_page_queries_do_not_grow_with_the_number_of_models(
 ) -> None:
     small = stored(many_models_csv(2))
     large = stored(many_models_csv(40))
-    client.get(reverse("profile_detail", args=[small.pk]))  # warms the catalog snapshot
+    client.get(reverse("profiles:dashboard", args=[small.pk]))  # warms the catalog snapshot
 
     counts = []
     for profile in (small, large):
         cache.clear()  # measure the cold path: the projection is computed, not cached
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("profile_detail", args=[profile.pk]))
+            response = client.get(reverse("profiles:dashboard", args=[profile.pk]))
         assert response.status_code == 200
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
     cache.clear()
     with django_assert_max_num_queries(7):
-        client.get(reverse("profile_detail", args=[large.pk]))
+        client.get(reverse("profiles:dashboard", args=[large.pk]))
 
 
 def test_unknown_profile_is_404(client: Client) -> None:
@@ -253,10 +253,10 @@ def test_unknown_profile_is_404(client: Client) -> None:
 
 def test_list_shows_only_the_profiles_of_this_browser_session(small_generic_file) -> None:
     mine, theirs = Client(), Client()
-    mine.post(reverse("upload"), {"file": small_generic_file})
-    theirs.post(reverse("upload"), {"file": csv_file(MIXED_COST_CSV, "their_usage.csv")})
+    mine.post(reverse("profiles:upload"), {"file": small_generic_file})
+    theirs.post(reverse("profiles:upload"), {"file": csv_file(MIXED_COST_CSV, "their_usage.csv")})
 
-    html = mine.get(reverse("profile_list")).content.decode()
+    html = mine.get(reverse("profiles:list")).content.decode()
 
     assert "team_usage.csv" in html
     assert "their_usage.csv" not in html
@@ -266,33 +266,33 @@ def test_list_shows_only_the_profiles_of_this_browser_session(small_generic_file
 def test_list_without_a_session_shows_no_profiles(client: Client) -> None:
     stored(SMALL_GENERIC_CSV, session_key="someone-elses-session")
 
-    response = client.get(reverse("profile_list"))
+    response = client.get(reverse("profiles:list"))
 
     assert response.status_code == 200
     assert "No uploads from this browser yet" in response.content.decode()
 
 
 def test_owner_deletes_a_profile_and_all_its_rows(client: Client, small_generic_file) -> None:
-    client.post(reverse("upload"), {"file": small_generic_file})
+    client.post(reverse("profiles:upload"), {"file": small_generic_file})
     profile = UsageProfile.objects.get()
-    page = client.get(reverse("profile_detail", args=[profile.pk])).content.decode()
-    assert reverse("profile_delete", args=[profile.pk]) in page
+    page = client.get(reverse("profiles:dashboard", args=[profile.pk])).content.decode()
+    assert reverse("profiles:delete", args=[profile.pk]) in page
 
-    response = client.post(reverse("profile_delete", args=[profile.pk]))
+    response = client.post(reverse("profiles:delete", args=[profile.pk]))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("profile_list")
+    assert response["Location"] == reverse("profiles:list")
     assert UsageProfile.objects.count() == 0
     assert UsageDay.objects.count() == 0
 
 
 def test_another_session_cannot_delete_a_profile(small_generic_file) -> None:
     owner, stranger = Client(), Client()
-    owner.post(reverse("upload"), {"file": small_generic_file})
-    stranger.get(reverse("profile_list"))
+    owner.post(reverse("profiles:upload"), {"file": small_generic_file})
+    stranger.get(reverse("profiles:list"))
     profile = UsageProfile.objects.get()
 
-    response = stranger.post(reverse("profile_delete", args=[profile.pk]))
+    response = stranger.post(reverse("profiles:delete", args=[profile.pk]))
 
     assert response.status_code == 404
     assert UsageProfile.objects.count() == 1
@@ -303,8 +303,8 @@ def test_delete_needs_post_and_csrf_token(small_generic_file) -> None:
     client = Client(enforce_csrf_checks=True)
     profile = stored(SMALL_GENERIC_CSV)
 
-    assert client.get(reverse("profile_delete", args=[profile.pk])).status_code == 405
-    assert client.post(reverse("profile_delete", args=[profile.pk])).status_code == 403
+    assert client.get(reverse("profiles:delete", args=[profile.pk])).status_code == 405
+    assert client.post(reverse("profiles:delete", args=[profile.pk])).status_code == 403
     assert UsageProfile.objects.count() == 1
 
 

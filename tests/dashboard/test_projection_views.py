@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageProfile
-from dashboard.profiles import store_profile
+from dashboard.profile_store import store_profile
 from providers.models import LLMModel, Offer, Price, Provider
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def scenario(**extra) -> dict:
 def test_dashboard_ranks_providers_with_hand_worked_totals(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_detail", args=[p.pk]), scenario())
+    response = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario())
     assert response.status_code == 200
     summary = {s.candidate: s for s in response.context["outcome"].projection.summary}
     # Baseline: 92M input + 92M output over 3 months = 30.667M each a month.
@@ -73,7 +73,7 @@ def test_dashboard_ranks_providers_with_hand_worked_totals(client: Client) -> No
 def test_growth_compounds_over_the_horizon_on_the_page(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_detail", args=[p.pk]), scenario(horizon="2", growth="10"))
+    response = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario(horizon="2", growth="10"))
     summary = {s.candidate: s for s in response.context["outcome"].projection.summary}
     # November $23.00 (30 days) + December $23.00 x 1.1 spread over 31 days = $25.30 -> $48.30
     assert summary["current"].total_display == pytest.approx(48.30, abs=1e-6)
@@ -82,7 +82,7 @@ def test_growth_compounds_over_the_horizon_on_the_page(client: Client) -> None:
 def test_htmx_request_returns_only_the_results_fragment(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_detail", args=[p.pk]), scenario(), headers={"HX-Request": "true"})
+    response = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario(), headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"')
     assert "<html" not in html and 'id="ranking"' in html and "chart-monthly-data" in html
@@ -92,7 +92,7 @@ def test_htmx_request_returns_only_the_results_fragment(client: Client) -> None:
 def test_bad_scenario_values_give_400_with_the_message_and_no_results(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_detail", args=[p.pk]), scenario(horizon="61", growth="abc"),
+    response = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario(horizon="61", growth="abc"),
                           headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 400
@@ -104,7 +104,7 @@ def test_bad_scenario_values_give_400_with_the_message_and_no_results(client: Cl
 def test_first_visit_uses_defaults_and_shows_results(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_detail", args=[p.pk]))
+    response = client.get(reverse("profiles:dashboard", args=[p.pk]))
     assert response.status_code == 200
     scenario_used = response.context["scenario"]
     assert scenario_used.horizon_months == 12 and scenario_used.display_currency == "USD"
@@ -115,12 +115,12 @@ def test_mapping_override_and_model_identification_change_the_result(client: Cli
     catalog()
     p = profile(model="our-internal-alias")
     mini = LLMModel.objects.get(model_id="gpt-4o-mini")
-    unknown = client.get(reverse("profile_detail", args=[p.pk]), scenario()).context
+    unknown = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario()).context
     assert unknown["unresolved_models"] == ["our-internal-alias"]
     current = {s.candidate: s for s in unknown["outcome"].projection.summary}["current"]
     assert current.has_unpriced  # unpriced is not free
 
-    identified = client.get(reverse("profile_detail", args=[p.pk]),
+    identified = client.get(reverse("profiles:dashboard", args=[p.pk]),
                             scenario(identify=f"our-internal-alias::{mini.pk}")).context
     current = {s.candidate: s for s in identified["outcome"].projection.summary}["current"]
     assert current.total_display == pytest.approx(23.0)
@@ -130,10 +130,10 @@ def test_mapping_to_a_model_of_another_provider_is_rejected(client: Client) -> N
     catalog()
     p = profile()
     chat = LLMModel.objects.get(model_id="deepseek-chat")
-    response = client.get(reverse("api_profile_projection", args=[p.pk]), {"map": f"gpt-4o-mini-2024-07-18::{chat.pk}",
+    response = client.get(reverse("api:projection", args=[p.pk]), {"map": f"gpt-4o-mini-2024-07-18::{chat.pk}",
                                                                           "provider": "openai"})
     assert response.status_code == 200  # the override names the target's own provider: allowed
-    bad = client.get(reverse("api_profile_projection", args=[p.pk]), {"map": "gpt-4o-mini-2024-07-18::999999"})
+    bad = client.get(reverse("api:projection", args=[p.pk]), {"map": "gpt-4o-mini-2024-07-18::999999"})
     assert bad.status_code == 400 and "map" in bad.json()["errors"]
 
 
@@ -144,7 +144,7 @@ def test_offer_reduces_the_total_and_reports_its_pool(client: Client) -> None:
     offer = Offer.objects.create(provider=chat.provider, name="10M free", free_tokens=10_000_000, eligibility="openai_migrants",
                                  starts_on=dt.date(2026, 1, 1), verification="verified-official")
     offer.eligible_models.add(chat)
-    body = client.get(reverse("api_profile_projection", args=[p.pk]), {"switch": SWITCH, "horizon": "1"}).json()
+    body = client.get(reverse("api:projection", args=[p.pk]), {"switch": SWITCH, "horizon": "1"}).json()
     deepseek = next(s for s in body["summary"] if s["candidate"] == "deepseek")
     # 10M free tokens of 61.333M; input and output are drawn together, so the free share is
     # 10/61.333 of the $21.4667 cost = $3.50 saved -> $17.9667
@@ -157,7 +157,7 @@ def test_offer_reduces_the_total_and_reports_its_pool(client: Client) -> None:
 def test_reconciliation_against_the_bill_is_shown(client: Client) -> None:
     catalog()
     p = profile(cost=True)
-    html = client.get(reverse("profile_detail", args=[p.pk]), scenario()).content.decode()
+    html = client.get(reverse("profiles:dashboard", args=[p.pk]), scenario()).content.decode()
     # 92 days x $0.75 = $69.00 computed; 92 x $0.80 = $73.60 billed; (69 - 73.6) / 73.6 = -6.25%
     assert "TokenScope's cost for your OpenAI usage: <b>$69.00</b>" in html
     assert "your bill: <b>$73.60</b>" in html and "-6.2%" in html
@@ -166,7 +166,7 @@ def test_reconciliation_against_the_bill_is_shown(client: Client) -> None:
 def test_csv_download_is_an_attachment_with_neutralised_text(client: Client) -> None:
     catalog()
     p = profile(model="=HYPERLINK(1)")
-    response = client.get(reverse("profile_results_csv", args=[p.pk]), scenario())
+    response = client.get(reverse("profiles:results_csv", args=[p.pk]), scenario())
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -181,18 +181,18 @@ def test_csv_download_is_an_attachment_with_neutralised_text(client: Client) -> 
 def test_csv_with_bad_parameters_is_400(client: Client) -> None:
     catalog()
     p = profile()
-    response = client.get(reverse("profile_results_csv", args=[p.pk]), scenario(currency="EUR"))
+    response = client.get(reverse("profiles:results_csv", args=[p.pk]), scenario(currency="EUR"))
     assert response.status_code == 400 and b"currency" in response.content
 
 
 def test_projection_api_echoes_the_scenario_and_rejects_bad_parameters(client: Client) -> None:
     catalog()
     p = profile()
-    body = client.get(reverse("api_profile_projection", args=[p.pk]), {"switch": SWITCH, "horizon": "1"}).json()
+    body = client.get(reverse("api:projection", args=[p.pk]), {"switch": SWITCH, "horizon": "1"}).json()
     assert body["scenario"]["switch_date"] == SWITCH and body["scenario"]["horizon_months"] == 1
     assert {s["candidate"] for s in body["summary"]} == {"current", "openai", "deepseek"}
     assert body["monthly"] and body["history"]["summary"]
-    bad = client.get(reverse("api_profile_projection", args=[p.pk]), {"horizon": "0", "currency": "EUR", "switch": "soon"})
+    bad = client.get(reverse("api:projection", args=[p.pk]), {"horizon": "0", "currency": "EUR", "switch": "soon"})
     assert bad.status_code == 400
     assert set(bad.json()["errors"]) == {"horizon", "currency", "switch"}
 
@@ -200,7 +200,7 @@ def test_projection_api_echoes_the_scenario_and_rejects_bad_parameters(client: C
 def test_projection_follows_an_admin_price_change(client: Client) -> None:
     catalog()
     p = profile()
-    url = reverse("api_profile_projection", args=[p.pk])
+    url = reverse("api:projection", args=[p.pk])
     before = client.get(url, {"switch": SWITCH, "horizon": "1"}).json()
     price = Price.objects.get(model__model_id="deepseek-chat")
     price.input_per_mtok = Decimal("0.56")

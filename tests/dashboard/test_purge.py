@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from dashboard import profiles as store
+from dashboard import profile_store
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageDay, UsageProfile
 from tests.dashboard.conftest import SMALL_GENERIC_CSV
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def profile_aged(days: float, name: str) -> UsageProfile:
     frame, report = read_usage(SMALL_GENERIC_CSV.encode(), filename=name)
-    profile = store.store_profile(frame, report, file_name=name)
+    profile = profile_store.store_profile(frame, report, file_name=name)
     profile.created_at = timezone.now() - dt.timedelta(days=days)
     profile.save(update_fields=["created_at"])
     return profile

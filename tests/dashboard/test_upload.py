@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageDay, UsageProfile
-from dashboard.uploads import SizeLimitedUploadHandler
+from dashboard.upload_limits import SizeLimitedUploadHandler
 from tests.dashboard.conftest import (
     BAD_INPUTS,
     GENERIC_HEADER,
@@ -29,7 +29,7 @@ def assert_nothing_stored() -> None:
 
 
 def test_upload_page_offers_the_form_progress_bar_and_accepted_formats(client: Client) -> None:
-    response = client.get(reverse("upload"))
+    response = client.get(reverse("profiles:upload"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -42,11 +42,11 @@ def test_upload_page_offers_the_form_progress_bar_and_accepted_formats(client: C
     assert "OpenAI Activity export" in html
     assert "Generic usage CSV" in html
     assert "input_tokens</code> excludes cached input tokens" in html
-    assert reverse("upload_sample") in html
+    assert reverse("profiles:sample") in html
 
 
 def test_upload_stores_profile_and_redirects_to_it(client: Client, small_generic_file) -> None:
-    response = client.post(reverse("upload"), {"file": small_generic_file})
+    response = client.post(reverse("profiles:upload"), {"file": small_generic_file})
 
     profile = UsageProfile.objects.get()
     assert response.status_code == 302
@@ -63,7 +63,7 @@ def test_upload_stores_profile_and_redirects_to_it(client: Client, small_generic
 def test_upload_by_htmx_redirects_with_hx_redirect_header(
     client: Client, small_generic_file
 ) -> None:
-    response = client.post(reverse("upload"), {"file": small_generic_file}, **HTMX)
+    response = client.post(reverse("profiles:upload"), {"file": small_generic_file}, **HTMX)
 
     profile = UsageProfile.objects.get()
     assert response.status_code == 200
@@ -72,7 +72,7 @@ def test_upload_by_htmx_redirects_with_hx_redirect_header(
 
 @pytest.mark.parametrize("bad", BAD_INPUTS, ids=[bad.id for bad in BAD_INPUTS])
 def test_bad_upload_shows_readers_message_and_stores_nothing(client: Client, bad: BadInput) -> None:
-    response = client.post(reverse("upload"), {"file": csv_file(bad.content)})
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(bad.content)})
 
     assert response.status_code == bad.status
     html = response.content.decode()
@@ -84,7 +84,7 @@ def test_bad_upload_shows_readers_message_and_stores_nothing(client: Client, bad
 
 def test_bad_upload_by_htmx_returns_only_the_form_with_the_error(client: Client) -> None:
     content = GENERIC_HEADER + "2026-10-01,gpt-4o,1,-5\n"
-    response = client.post(reverse("upload"), {"file": csv_file(content)}, **HTMX)
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(content)}, **HTMX)
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -96,7 +96,7 @@ def test_bad_upload_by_htmx_returns_only_the_form_with_the_error(client: Client)
 
 
 def test_post_without_a_file_is_a_form_error(client: Client) -> None:
-    response = client.post(reverse("upload"), {})
+    response = client.post(reverse("profiles:upload"), {})
 
     assert response.status_code == 400
     assert "Choose a usage export file to upload." in response.content.decode()
@@ -109,7 +109,7 @@ def test_file_over_the_size_limit_is_rejected_while_streaming_with_413(client: C
     content = GENERIC_HEADER + "2026-10-01,gpt-4o-2024-08-06,1,1\n" * 80
     assert len(content) > 2000
 
-    response = client.post(reverse("upload"), {"file": csv_file(content)})
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(content)})
 
     assert response.status_code == 413
     assert "larger than the 1000" in response.content.decode()
@@ -129,7 +129,7 @@ def test_body_declared_far_over_the_limit_is_refused_before_the_file_is_written(
         lambda self, raw_data, start: chunks.append(len(raw_data)) or raw_data,
     )
 
-    response = client.post(reverse("upload"), {"file": csv_file(content)})
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(content)})
 
     assert chunks == []
     assert response.status_code == 413
@@ -141,7 +141,7 @@ def test_body_declared_far_over_the_limit_is_refused_before_the_file_is_written(
 def test_file_with_more_rows_than_allowed_is_rejected_with_413(client: Client) -> None:
     content = GENERIC_HEADER + "2026-10-01,gpt-4o,1,1\n" * 3
 
-    response = client.post(reverse("upload"), {"file": csv_file(content)})
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(content)})
 
     assert response.status_code == 413
     assert "usage.csv" in response.content.decode()
@@ -151,14 +151,14 @@ def test_file_with_more_rows_than_allowed_is_rejected_with_413(client: Client) -
 def test_upload_page_needs_csrf_token(small_generic_file) -> None:
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post(reverse("upload"), {"file": small_generic_file})
+    response = client.post(reverse("profiles:upload"), {"file": small_generic_file})
 
     assert response.status_code == 403
     assert_nothing_stored()
 
 
 def test_sample_button_stores_the_twelve_month_openai_sample(client: Client) -> None:
-    response = client.post(reverse("upload_sample"))
+    response = client.post(reverse("profiles:sample"))
 
     profile = UsageProfile.objects.get()
     assert response.status_code == 302
@@ -176,7 +176,7 @@ def test_sample_button_stores_the_twelve_month_openai_sample(client: Client) -> 
 
 
 def test_sample_button_only_accepts_post(client: Client) -> None:
-    response = client.get(reverse("upload_sample"))
+    response = client.get(reverse("profiles:sample"))
 
     assert response.status_code == 405
     assert_nothing_stored()
@@ -186,7 +186,7 @@ def test_sample_button_only_accepts_post(client: Client) -> None:
 def test_every_bundled_sample_uploads_through_the_page(client: Client, path) -> None:
     frame, report = read_usage(path, filename=path.name)
 
-    response = client.post(reverse("upload"), {"file": csv_file(path.read_bytes(), path.name)})
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(path.read_bytes(), path.name)})
 
     profile = UsageProfile.objects.get()
     assert response.status_code == 302
@@ -208,9 +208,9 @@ def test_upload_with_an_expired_session_cookie_starts_a_session_that_owns_the_pr
 ) -> None:
     client.cookies["sessionid"] = "expiredsessionkey0000000000000000"
 
-    client.post(reverse("upload"), {"file": small_generic_file})
+    client.post(reverse("profiles:upload"), {"file": small_generic_file})
 
     profile = UsageProfile.objects.get()
     assert profile.session_key != "expiredsessionkey0000000000000000"
     assert client.cookies["sessionid"].value == profile.session_key
-    assert "team_usage.csv" in client.get(reverse("profile_list")).content.decode()
+    assert "team_usage.csv" in client.get(reverse("profiles:list")).content.decode()

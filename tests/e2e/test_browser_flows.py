@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.profiles import ingest_sample
+from dashboard.profile_store import ingest_sample
 from providers.catalog import clear_catalog_cache
 from providers.models import Offer
 from providers.seed import load_seed

@@ -1,4 +1,4 @@
-"""Upload plumbing: reject files over MAX_UPLOAD_BYTES while they stream in."""
+"""The upload handler that rejects files over MAX_UPLOAD_BYTES while they stream in."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-
-
-class UploadTooLarge(Exception):
-    pass
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
