@@ -53,6 +53,9 @@ def build_catalog() -> Catalog:
             token_ratio=float(m["token_ratio"]),
             aliases=tuple(a for a in (m["aliases"] or []) if isinstance(a, str)),
             context_window=m["context_window"],
+            max_output_tokens=m["max_output_tokens"],
+            family=m["family"] or "",
+            released_on=m["released_on"],
         )
         for m in LLMModel.objects.values(
             "pk",
@@ -63,6 +66,9 @@ def build_catalog() -> Catalog:
             "token_ratio",
             "aliases",
             "context_window",
+            "max_output_tokens",
+            "family",
+            "released_on",
         )
     ]
     prices = [

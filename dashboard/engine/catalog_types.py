@@ -55,7 +55,10 @@ class ModelInfo:
     tier: str
     token_ratio: float = 1.0
     aliases: tuple[str, ...] = ()
-    context_window: int | None = None
+    context_window: int | None = None  # tokens; None = unknown (never "unlimited")
+    max_output_tokens: int | None = None  # None = unknown
+    family: str = ""  # e.g. "gpt-4o": dated snapshots share their family's name
+    released_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
