@@ -195,6 +195,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROFILE_RETENTION_DAYS = env_int("PROFILE_RETENTION_DAYS", 30)
+# An offer whose end is not published is assumed to run this many months after the last
+# day a source showed it running (an offer's own "assume running months" overrides it).
+OFFER_ASSUMED_RUNNING_MONTHS = env_int("OFFER_ASSUMED_RUNNING_MONTHS", 6)
 API_TOKENS = env_list("API_TOKENS")
 
 LOGGING = {

@@ -8,11 +8,13 @@ Prices are stored per 1M tokens in the provider's own currency, never converted.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -65,9 +67,88 @@ class Eligibility(models.TextChoices):
 
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+MAX_ASSUMED_RUNNING_MONTHS = 60
+
+
+def seed_key_field() -> models.CharField:
+    return models.CharField(
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Stable id of the seed row this came from (fixtures/catalog); empty for "
+        "rows created here or by an import.",
+    )
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's end (2024-08-31 + 6 = 2025-02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def earliest_last_seen(day: dt.date, months: int) -> dt.date:
+    """The earliest "last seen running" date whose assumption window still covers ``day``:
+    the inverse of ``months_after`` (``months_after(x, months) >= day`` exactly when
+    ``x >= earliest_last_seen(day, months)``)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    if day.day <= calendar.monthrange(year, month)[1]:
+        return dt.date(year, month, day.day)
+    # No such day in that month (e.g. the 30th of February): every day of that month
+    # reaches only the month's end, so the window starts on the next month's first day.
+    return months_after(dt.date(year, month, 1), 1)
+
+
+def default_assumed_running_months() -> int:
+    return settings.OFFER_ASSUMED_RUNNING_MONTHS
+
+
+class PriceQuerySet(models.QuerySet):
+    def in_force(self, day: dt.date) -> PriceQuerySet:
+        """Rows in force on ``day``: started on or before it and not yet ended (the end is
+        exclusive). The one ORM home of that rule (the engine's is ``PriceRow.in_force_on``)."""
+        return self.filter(price_in_force_q(day))
+
+
+def price_in_force_q(day: dt.date, prefix: str = "") -> Q:
+    """``in_force`` as a Q, for filters across a relation (``prefix="prices__"``)."""
+    return Q(**{f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gt": day})
+    )
+
+
+class OfferQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date) -> OfferQuerySet:
+        """Offers that can be claimed on ``day``: its campaign has started and has not
+        ended, where an offer whose end is not published counts as running only until its
+        assumption window after ``last_seen_on`` closes (the engine's rule, see
+        ``OfferInfo.assumed_until``). One small query reads the windows in use."""
+        windows = set(
+            self.filter(ends_on__isnull=True, assume_running_months__isnull=False)
+            .values_list("assume_running_months", flat=True)
+            .distinct()
+        )
+        open_ended = Q(
+            assume_running_months__isnull=True,
+            last_seen_on__gte=earliest_last_seen(day, default_assumed_running_months()),
+        )
+        for months in windows:
+            open_ended |= Q(
+                assume_running_months=months, last_seen_on__gte=earliest_last_seen(day, months)
+            )
+        return self.filter(
+            Q(starts_on__lte=day)
+            & (Q(ends_on__gte=day) | (Q(ends_on__isnull=True) & open_ended))
+        )
 
 
 class Provider(models.Model):
+    seed_key = seed_key_field()
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
     name_zh = models.CharField("Chinese name", max_length=120, blank=True)
@@ -88,13 +169,22 @@ class Provider(models.Model):
 
 
 class LLMModel(models.Model):
+    seed_key = seed_key_field()
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
     model_id = models.CharField("API model id", max_length=200)
     display_name = models.CharField(max_length=200)
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
     family = models.CharField(max_length=100, blank=True)
     tier = models.CharField(max_length=10, choices=Tier.choices)
-    context_window = models.PositiveIntegerField(null=True, blank=True)
-    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    context_window = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens; empty = unknown (never taken as unlimited)."
+    )
+    max_output_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tokens; empty = unknown."
+    )
+    context_sources = models.TextField(
+        blank=True, help_text="Where the context window and max output figures come from."
+    )
     token_ratio = models.DecimalField(
         max_digits=6,
         decimal_places=3,
@@ -163,6 +253,7 @@ class Price(models.Model):
     """One list price of a model, in force from ``effective_from`` (inclusive) to
     ``effective_to`` (exclusive; open-ended when empty), per 1M tokens."""
 
+    seed_key = seed_key_field()
     model = models.ForeignKey(LLMModel, on_delete=models.CASCADE, related_name="prices")
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; empty = still in force.")
@@ -183,6 +274,8 @@ class Price(models.Model):
     notes = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PriceQuerySet.as_manager()
 
     class Meta:
         ordering = ["model", "min_prompt_tokens", "effective_from"]
@@ -208,6 +301,7 @@ class Price(models.Model):
         return f"{self.model} {self.effective_from}{until}: {self.input_per_mtok}/{self.output_per_mtok} {self.currency}"
 
     def in_force_on(self, day: dt.date) -> bool:
+        # The same rule as PriceQuerySet.in_force, for a row already loaded.
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
     def overlapping(self) -> models.QuerySet[Price]:
@@ -246,8 +340,10 @@ class Price(models.Model):
 class Offer(models.Model):
     """A promotion or free quota: free tokens or a money credit, claimed on a switch date."""
 
+    seed_key = seed_key_field()
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=200)
+    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
     eligible_models = models.ManyToManyField(
         LLMModel, blank=True, related_name="offers", help_text="None selected = all of the provider's models."
     )
@@ -262,7 +358,22 @@ class Offer(models.Model):
     )
     eligibility = models.CharField(max_length=20, choices=Eligibility.choices)
     starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Campaign end (inclusive); empty = unknown.")
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="Published campaign end (inclusive); empty = not published."
+    )
+    last_seen_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the end is not published: the latest day a source shows the campaign "
+        "still running. Required when the end is empty.",
+    )
+    assume_running_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ASSUMED_RUNNING_MONTHS)],
+        help_text="An offer without a published end is only claimed up to this many months "
+        "after it was last seen running; empty = the site default (OFFER_ASSUMED_RUNNING_MONTHS).",
+    )
     valid_days_after_claim = models.PositiveIntegerField(null=True, blank=True)
     conditions = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, blank=True)
@@ -271,6 +382,8 @@ class Offer(models.Model):
     notes = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on", "provider__name", "name"]
@@ -290,13 +403,35 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return f"{self.provider.name}: {self.name}" if self.provider_id else self.name
 
+    @property
+    def assumed_until(self) -> dt.date | None:
+        """Last day an offer without a published end is assumed to still run; None when the
+        end is published (or, for an invalid row, when it was never seen running)."""
+        if self.ends_on is not None or self.last_seen_on is None:
+            return None
+        months = self.assume_running_months or default_assumed_running_months()
+        return months_after(self.last_seen_on, months)
+
     def active_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        # The same rule as OfferQuerySet.active_on, for a row already loaded.
+        if day < self.starts_on:
+            return False
+        if self.ends_on is not None:
+            return day <= self.ends_on
+        until = self.assumed_until
+        return until is not None and day <= until
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = "The campaign cannot end before it starts."
+        if self.ends_on is None and self.last_seen_on is None:
+            errors["last_seen_on"] = (
+                "Give the published end date, or, when the end is not published, the latest "
+                "day a source shows the campaign still running."
+            )
+        if self.starts_on and self.last_seen_on and self.last_seen_on < self.starts_on:
+            errors["last_seen_on"] = "The campaign cannot be seen running before it starts."
         has_tokens = self.free_tokens is not None
         has_credit = self.credit_amount is not None
         if has_tokens == has_credit:

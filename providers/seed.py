@@ -1,8 +1,17 @@
 """Load the seed catalog (fixtures/catalog/*.csv) into the database.
 
-The seed is the reference catalog; the admin is the back office. Rows are matched by
-natural key. A row still owned by the seed (origin "seed") is brought back to the fixture
-values; a row someone edited in the admin (or an importer wrote) is left alone unless
+The seed is the reference catalog; the admin is the back office. The files follow the
+seed CSV contract (fixtures/catalog/README.md): every column of a file's header is
+required and an unknown column is an error, so a typo cannot silently drop a field.
+
+Providers, models, prices and offers carry a ``seed_key``, a stable id that never changes
+once published: the loader finds the database row by it, so a row an admin renamed (or
+whose id was edited) is still the same row, and a later load never makes a second copy.
+A database row without a seed key (stored before seed keys existed) is adopted by its
+natural key. Exchange rates and equivalents are matched by their natural key.
+
+A row still owned by the seed (origin "seed") is brought back to the fixture values; a
+row someone edited in the admin (or an importer wrote) is left alone unless
 ``reset=True``. Loading twice changes nothing, so ``make run`` can call it every time.
 """
 
@@ -11,7 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -40,6 +49,37 @@ from .models import (
 FIXTURE_DIR: Path = Path(settings.BASE_DIR) / "fixtures" / "catalog"
 ENTITIES = ("providers", "models", "prices", "offers", "exchange_rates", "equivalents")
 URL_RE = re.compile(r"https?://[^\s|;,]+")
+UNKNOWN = "unknown"
+LIST_SEPARATOR = "|"
+
+# The seed CSV contract: each file's exact set of columns.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources.csv": ("key", "text"),
+    "providers.csv": (
+        "seed_key", "slug", "name", "name_zh", "country", "region", "billing_currency",
+        "openai_compatible", "website", "notes",
+    ),
+    "models.csv": (
+        "seed_key", "provider", "model_id", "display_name", "name_zh", "family", "tier",
+        "token_ratio", "aliases", "context_window", "max_output_tokens", "context_sources",
+        "released_on", "retired_on", "notes",
+    ),
+    "prices.csv": (
+        "seed_key", "provider", "model_id", "min_prompt_tokens", "effective_from",
+        "effective_to", "currency", "input", "output", "cache_read", "cache_write",
+        "batch_input", "batch_output", "verification", "checked_on", "sources", "notes",
+    ),
+    "offers.csv": (
+        "seed_key", "provider", "name", "name_zh", "eligible_models", "free_tokens",
+        "credit_amount", "credit_currency", "token_kind", "per_model", "eligibility",
+        "starts_on", "ends_on", "last_seen_on", "valid_days_after_claim", "conditions",
+        "verification", "sources", "notes",
+    ),
+    "exchange_rates.csv": ("day", "currency", "per_usd", "sources", "notes"),
+    "equivalents.csv": (
+        "source_provider", "source_model", "target_provider", "target_model", "note",
+    ),
+}  # fmt: skip
 
 
 class SeedError(Exception):
@@ -164,24 +204,68 @@ class Row:
             raise self.fail(f"{name}: {value!r} is not one of {', '.join(choices.values)}")
         return value
 
-    def items(self, name: str, sep: str) -> list[str]:
+    def items(self, name: str, sep: str = LIST_SEPARATOR) -> list[str]:
         return [item.strip() for item in self.text(name).split(sep) if item.strip()]
+
+    def tokens_or_unknown(self, name: str) -> int | None:
+        """A whole number of tokens, or the word ``unknown`` (None); never an empty cell,
+        so every model says its figure or says that it is not known."""
+        value = self.text(name)
+        if not value:
+            raise self.fail(f"{name} is required: a whole number of tokens or {UNKNOWN!r}")
+        if value == UNKNOWN:
+            return None
+        number = self.integer(name)
+        if number is None or number <= 0:
+            raise self.fail(f"{name}: {value!r} must be a positive number of tokens or {UNKNOWN!r}")
+        return number
+
+
+def check_header(filename: str, header: list[str] | None) -> None:
+    """The file's header must be exactly the contract's columns (in any order)."""
+    expected = COLUMNS[filename]
+    found = [name.strip() for name in header or []]
+    unknown = [name for name in found if name not in expected]
+    missing = [name for name in expected if name not in found]
+    duplicated = sorted({name for name in found if found.count(name) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if duplicated:
+        problems.append(f"repeated column(s) {', '.join(duplicated)}")
+    if problems:
+        raise SeedError(
+            f"fixtures/catalog/{filename}:1: {'; '.join(problems)} "
+            f"(expected: {','.join(expected)})"
+        )
 
 
 def read_rows(directory: Path, filename: str) -> Iterator[Row]:
     path = directory / filename
     if not path.exists():
         raise SeedError(f"fixtures/catalog/{filename}: file not found")
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
+        check_header(filename, reader.fieldnames)
         for data in reader:
-            yield Row(filename, reader.line_num, data)
+            if None in data:
+                raise SeedError(
+                    f"fixtures/catalog/{filename}:{reader.line_num}: more cells than columns"
+                )
+            yield Row(filename, reader.line_num, {k.strip(): v for k, v in data.items()})
 
 
 def source_text(row: Row, sources: dict[str, str]) -> tuple[str, str]:
-    """The reference's source text for the row's source keys, and its first URL."""
+    """The source text of the row's (required) source keys, and its first URL."""
+    row.required("sources")
+    return sources_for(row, "sources", sources)
+
+
+def sources_for(row: Row, column: str, sources: dict[str, str]) -> tuple[str, str]:
     parts = []
-    for key in row.items("sources", " "):
+    for key in row.items(column, " "):
         if key not in sources:
             raise row.fail(f"unknown source key {key!r} (see sources.csv)")
         parts.append(sources[key])
@@ -194,7 +278,7 @@ def source_text(row: Row, sources: dict[str, str]) -> tuple[str, str]:
 
 
 class _Sync:
-    """Create / update / keep one natural-keyed row, counting what happened.
+    """Create / update / keep one matched row, counting what happened.
 
     New rows are validated one by one but inserted per table with ``bulk_create`` (a
     first load is ~270 rows); bulk inserts fire no signals, so ``load_seed`` bumps the
@@ -275,10 +359,10 @@ class _Sync:
 
 
 def validate(obj: models.Model, row: Row) -> None:
-    # Uniqueness holds by construction (rows are looked up by natural key and the fixture
-    # is checked for duplicates), every CHECK constraint repeats a rule clean() already
-    # states with a better message, and foreign keys point at rows this load just read or
-    # wrote; skipping those checks saves ~10 queries a row.
+    # Uniqueness holds by construction (rows are matched by seed key or natural key and
+    # the fixture is checked for duplicates), every CHECK constraint repeats a rule clean()
+    # already states with a better message, and foreign keys point at rows this load just
+    # read or wrote; skipping those checks saves ~10 queries a row.
     foreign_keys = [f.name for f in obj._meta.fields if f.is_relation]
     try:
         obj.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
@@ -289,33 +373,114 @@ def validate(obj: models.Model, row: Row) -> None:
         raise row.fail(details) from None
 
 
-def _check_unique(seen: set | dict, key: tuple, row: Row) -> None:
+@dataclass
+class Planned:
+    """One fixture row, parsed: what the database row should hold."""
+
+    row: Row
+    natural: tuple
+    values: dict[str, Any]
+    label: str
+    seed_key: str | None = None  # None for the files without seed keys
+    m2m: list[int] | None = None
+
+
+def _check_unique(seen: set, key: object, row: Row, what: str = "row") -> None:
     if key in seen:
-        raise row.fail(f"duplicate row for {key}")
-    if isinstance(seen, set):
-        seen.add(key)
+        raise row.fail(f"duplicate {what} {key!r}")
+    seen.add(key)
+
+
+def _match(
+    planned: list[Planned],
+    existing: list[models.Model],
+    natural_of: Callable[[Any], tuple],
+    *,
+    unique_natural: bool,
+) -> list[models.Model | None]:
+    """The database row of each planned row: by seed key, else (a row stored before seed
+    keys, which is adopted) by natural key."""
+    by_key = {obj.seed_key: obj for obj in existing if getattr(obj, "seed_key", None)}
+    by_natural = {natural_of(obj): obj for obj in existing}
+    fixture_keys = {p.seed_key for p in planned if p.seed_key}
+    matched: list[models.Model | None] = []
+    for p in planned:
+        obj = by_key.get(p.seed_key) if p.seed_key else None
+        if obj is None:
+            candidate = by_natural.get(p.natural)
+            if candidate is not None and p.seed_key is None:
+                obj = candidate
+            elif candidate is not None and candidate.seed_key is None:
+                obj = candidate
+                type(candidate).objects.filter(pk=candidate.pk).update(seed_key=p.seed_key)
+                candidate.seed_key = p.seed_key
+            elif (
+                candidate is not None
+                and unique_natural
+                and (candidate.seed_key in fixture_keys or candidate.origin != Origin.SEED)
+            ):
+                raise p.row.fail(
+                    f"{p.label} is already the catalog row of seed key {candidate.seed_key!r} "
+                    f"(origin {candidate.origin}); a seed key never changes once published"
+                )
+        matched.append(obj)
+    return matched
 
 
 def _remove_stale(
-    summary: SeedSummary, entity: str, queryset: models.QuerySet, keep: set, key_of
+    sync: _Sync, entity: str, existing: list[models.Model], matched: list[models.Model | None]
 ) -> None:
     """Delete seed-owned rows the fixture no longer has (admin rows are never deleted)."""
-    stale = [obj.pk for obj in queryset.filter(origin=Origin.SEED) if key_of(obj) not in keep]
+    kept = {obj.pk for obj in matched if obj is not None}
+    stale = [obj.pk for obj in existing if obj.origin == Origin.SEED and obj.pk not in kept]
     if stale:
-        queryset.model.objects.filter(pk__in=stale).delete()
-        summary.counts[entity].removed += len(stale)
+        type(existing[0]).objects.filter(pk__in=stale).delete()
+        sync.summary.counts[entity].removed += len(stale)
+
+
+def _sync_entity(
+    sync: _Sync,
+    entity: str,
+    model: type[models.Model],
+    existing: list[models.Model],
+    planned: list[Planned],
+    natural_of: Callable[[Any], tuple],
+    *,
+    unique_natural: bool = True,
+    remove_stale: bool = True,
+) -> list[models.Model | None]:
+    """Bring ``model``'s rows in line with ``planned``; the stored row of each planned row
+    (None when a seed price was not inserted because it overlaps an admin row)."""
+    matched = _match(planned, existing, natural_of, unique_natural=unique_natural)
+    if remove_stale:
+        _remove_stale(sync, entity, existing, matched)
+    stored = [
+        sync.apply(entity, p.row, obj, model, p.values, p.label, m2m=p.m2m)
+        for p, obj in zip(planned, matched, strict=True)
+    ]
+    sync.flush(model)
+    return stored
 
 
 # ---------------------------------------------------------------- entities
 
 
+def _seed_key(row: Row, seen: set) -> str:
+    key = row.required("seed_key")
+    _check_unique(seen, key, row, "seed_key")
+    return key
+
+
 def _load_providers(directory: Path, sync: _Sync) -> dict[str, Provider]:
-    existing = {p.slug: p for p in Provider.objects.all()}
-    seen: set = set()
+    """Providers by the fixture's slug (an admin may have changed the stored one)."""
+    planned: list[Planned] = []
+    keys: set = set()
+    slugs: set = set()
     for row in read_rows(directory, "providers.csv"):
         slug = row.required("slug")
-        _check_unique(seen, (slug,), row)
+        _check_unique(slugs, slug, row, "slug")
         values = {
+            "seed_key": _seed_key(row, keys),
             "slug": slug,
             "name": row.required("name"),
             "name_zh": row.text("name_zh"),
@@ -326,11 +491,18 @@ def _load_providers(directory: Path, sync: _Sync) -> dict[str, Provider]:
             "website": row.text("website"),
             "notes": row.text("notes"),
         }
-        obj = sync.apply("providers", row, existing.get(slug), Provider, values, slug)
-        existing[slug] = obj
+        planned.append(Planned(row, (slug,), values, slug, values["seed_key"]))
         sync.summary.per_provider.setdefault(slug, {"models": 0, "prices": 0, "offers": 0})
-    sync.flush(Provider)
-    return existing
+    stored = _sync_entity(
+        sync,
+        "providers",
+        Provider,
+        list(Provider.objects.all()),
+        planned,
+        lambda p: (p.slug,),
+        remove_stale=False,
+    )
+    return {p.natural[0]: obj for p, obj in zip(planned, stored, strict=True)}
 
 
 def _provider(row: Row, providers: dict[str, Provider], column: str) -> Provider:
@@ -340,34 +512,60 @@ def _provider(row: Row, providers: dict[str, Provider], column: str) -> Provider
     return providers[slug]
 
 
-def _load_models(
-    directory: Path, sync: _Sync, providers: dict[str, Provider]
-) -> dict[tuple[str, str], LLMModel]:
-    existing = {
-        (m.provider.slug, m.model_id): m for m in LLMModel.objects.select_related("provider")
+def _model_values(row: Row, provider: Provider, sources: dict[str, str]) -> dict[str, Any]:
+    context_window = row.tokens_or_unknown("context_window")
+    max_output_tokens = row.tokens_or_unknown("max_output_tokens")
+    context_sources, _url = sources_for(row, "context_sources", sources)
+    if not context_sources and (context_window is not None or max_output_tokens is not None):
+        raise row.fail("context_sources: give the source of the context window / max output")
+    return {
+        "provider_id": provider.pk,
+        "model_id": row.required("model_id"),
+        "display_name": row.required("display_name"),
+        "name_zh": row.text("name_zh"),
+        "family": row.text("family"),
+        "tier": row.choice("tier", Tier),
+        "token_ratio": row.decimal("token_ratio") or Decimal("1.0"),
+        "aliases": row.items("aliases"),
+        "context_window": context_window,
+        "max_output_tokens": max_output_tokens,
+        "context_sources": context_sources,
+        "released_on": row.date("released_on"),
+        "retired_on": row.date("retired_on"),
+        "notes": row.text("notes"),
     }
+
+
+def _load_models(
+    directory: Path, sync: _Sync, providers: dict[str, Provider], sources: dict[str, str]
+) -> dict[tuple[str, str], LLMModel]:
+    """Models by the fixture's (provider slug, model id), whatever the stored id now is."""
+    planned: list[Planned] = []
+    keys: set = set()
     seen: set = set()
     for row in read_rows(directory, "models.csv"):
         provider = _provider(row, providers, "provider")
-        model_id = row.required("model_id")
-        key = (provider.slug, model_id)
-        _check_unique(seen, key, row)
-        values = {
-            "provider_id": provider.pk,
-            "model_id": model_id,
-            "display_name": row.required("display_name"),
-            "family": row.text("family"),
-            "tier": row.choice("tier", Tier),
-            "token_ratio": row.decimal("token_ratio") or Decimal("1.0"),
-            "aliases": row.items("aliases", ";"),
-            "released_on": row.date("released_on"),
-            "notes": row.text("notes"),
-        }
-        obj = sync.apply("models", row, existing.get(key), LLMModel, values, f"{key[0]} · {key[1]}")
-        existing[key] = obj
-        sync.summary.count_for(provider.slug, "models")
-    sync.flush(LLMModel)
-    return existing
+        identity = (row.required("provider"), row.required("model_id"))
+        _check_unique(seen, identity, row, "model")
+        values = {"seed_key": _seed_key(row, keys), **_model_values(row, provider, sources)}
+        label = f"{identity[0]} · {identity[1]}"
+        planned.append(
+            Planned(row, (provider.pk, identity[1]), values, label, values["seed_key"])
+        )
+        sync.summary.count_for(identity[0], "models")
+    stored = _sync_entity(
+        sync,
+        "models",
+        LLMModel,
+        list(LLMModel.objects.all()),
+        planned,
+        lambda m: (m.provider_id, m.model_id),
+        remove_stale=False,
+    )
+    return {
+        (p.row.text("provider"), p.row.text("model_id")): obj
+        for p, obj in zip(planned, stored, strict=True)
+    }
 
 
 def _model(
@@ -379,79 +577,118 @@ def _model(
     return llm_models[key]
 
 
+def _price_values(row: Row, model: LLMModel, sources: dict[str, str]) -> dict[str, Any]:
+    effective_from = row.date("effective_from")
+    if effective_from is None:
+        raise row.fail("effective_from is required")
+    source, source_url = source_text(row, sources)
+    return {
+        "model_id": model.pk,
+        "min_prompt_tokens": row.integer("min_prompt_tokens") or 0,
+        "effective_from": effective_from,
+        "effective_to": row.date("effective_to"),
+        "currency": row.choice("currency", Currency),
+        "input_per_mtok": row.decimal("input"),
+        "output_per_mtok": row.decimal("output"),
+        "cache_read_per_mtok": row.decimal("cache_read"),
+        "cache_write_per_mtok": row.decimal("cache_write"),
+        "batch_input_per_mtok": row.decimal("batch_input"),
+        "batch_output_per_mtok": row.decimal("batch_output"),
+        "verification": row.choice("verification", Verification),
+        "checked_on": row.date("checked_on"),
+        "source": source,
+        "source_url": source_url,
+        "notes": row.text("notes"),
+    }
+
+
 def _load_prices(
     directory: Path,
     sync: _Sync,
     llm_models: dict[tuple[str, str], LLMModel],
     sources: dict[str, str],
 ) -> None:
-    rows = list(read_rows(directory, "prices.csv"))
-    keys: dict[tuple, Row] = {}
-    for row in rows:
+    planned: list[Planned] = []
+    keys: set = set()
+    seen: set = set()
+    for row in read_rows(directory, "prices.csv"):
         model = _model(row, llm_models, "provider", "model_id")
-        key = (model.pk, row.integer("min_prompt_tokens") or 0, row.date("effective_from"))
-        _check_unique(keys, key, row)
-        keys[key] = row
-    _check_fixture_overlaps(keys)
-    queryset = Price.objects.all()
-    _remove_stale(
-        sync.summary,
+        values = {"seed_key": _seed_key(row, keys), **_price_values(row, model, sources)}
+        natural = (model.pk, values["min_prompt_tokens"], values["effective_from"])
+        _check_unique(seen, natural, row, "price start for this model and tier")
+        label = f"{row.text('provider')} · {row.text('model_id')} from {values['effective_from']}"
+        planned.append(Planned(row, natural, values, label, values["seed_key"]))
+        sync.summary.count_for(row.text("provider"), "prices")
+    _check_fixture_overlaps(planned)
+    _sync_entity(
+        sync,
         "prices",
-        queryset,
-        set(keys),
+        Price,
+        list(Price.objects.all()),
+        planned,
         lambda p: (p.model_id, p.min_prompt_tokens, p.effective_from),
     )
-    existing = {(p.model_id, p.min_prompt_tokens, p.effective_from): p for p in queryset}
-    for key, row in keys.items():
-        model = _model(row, llm_models, "provider", "model_id")
-        effective_from = row.date("effective_from")
-        if effective_from is None:
-            raise row.fail("effective_from is required")
-        source, source_url = source_text(row, sources)
-        values = {
-            "model_id": model.pk,
-            "min_prompt_tokens": key[1],
-            "effective_from": effective_from,
-            "effective_to": row.date("effective_to"),
-            "currency": row.choice("currency", Currency),
-            "input_per_mtok": row.decimal("input"),
-            "output_per_mtok": row.decimal("output"),
-            "cache_read_per_mtok": row.decimal("cache_read"),
-            "batch_input_per_mtok": row.decimal("batch_input"),
-            "batch_output_per_mtok": row.decimal("batch_output"),
-            "verification": row.choice("verification", Verification),
-            "checked_on": row.date("checked_on"),
-            "source": source,
-            "source_url": source_url,
-            "notes": row.text("notes"),
-        }
-        label = f"{model.provider.slug} · {model.model_id} from {effective_from}"
-        sync.apply("prices", row, existing.get(key), Price, values, label)
-        sync.summary.count_for(model.provider.slug, "prices")
-    sync.flush(Price)
 
 
-def _check_fixture_overlaps(keys: dict[tuple, Row]) -> None:
+def _check_fixture_overlaps(planned: list[Planned]) -> None:
     """Price rows of one model and context tier must follow each other without overlap.
 
     New rows are inserted in bulk, so the fixture is checked against itself here; clean()
     checks each row against what the database already holds.
     """
-    by_series: dict[tuple, list[tuple[dt.date, dt.date | None, Row]]] = {}
-    for (model_pk, min_prompt, start), row in keys.items():
-        by_series.setdefault((model_pk, min_prompt), []).append(
-            (start, row.date("effective_to"), row)
-        )
+    by_series: dict[tuple, list[Planned]] = {}
+    for p in planned:
+        by_series.setdefault(p.natural[:2], []).append(p)
     for series in by_series.values():
-        series.sort(key=lambda item: item[0])
-        for (start, end, _row), (next_start, _next_end, next_row) in zip(
-            series, series[1:], strict=False
-        ):
-            if end is None or end > next_start:
-                raise next_row.fail(
+        series.sort(key=lambda p: p.values["effective_from"])
+        for this, following in zip(series, series[1:], strict=False):
+            start, end = this.values["effective_from"], this.values["effective_to"]
+            if end is None or end > following.values["effective_from"]:
+                raise following.row.fail(
                     f"effective_from: Overlaps the price in force {start} – "
                     f"{end or 'open-ended'} for this model and context tier (row above)."
                 )
+
+
+def _offer_values(
+    row: Row,
+    provider: Provider,
+    llm_models: dict[tuple[str, str], LLMModel],
+    sources: dict[str, str],
+) -> dict[str, Any]:
+    source, source_url = source_text(row, sources)
+    return {
+        "provider_id": provider.pk,
+        "name": row.required("name"),
+        "name_zh": row.text("name_zh"),
+        "free_tokens": row.integer("free_tokens"),
+        "credit_amount": row.decimal("credit_amount"),
+        "credit_currency": row.choice("credit_currency", Currency)
+        if row.text("credit_currency")
+        else "",
+        "token_kind": row.choice("token_kind", TokenKind),
+        "per_model": row.boolean("per_model"),
+        "eligibility": row.choice("eligibility", Eligibility),
+        "starts_on": row.date("starts_on"),
+        "ends_on": row.date("ends_on"),
+        "last_seen_on": row.date("last_seen_on"),
+        "valid_days_after_claim": row.integer("valid_days_after_claim"),
+        "conditions": row.text("conditions"),
+        "verification": row.choice("verification", Verification),
+        "source": source,
+        "source_url": source_url,
+        "notes": row.text("notes"),
+    }
+
+
+def _eligible(row: Row, llm_models: dict[tuple[str, str], LLMModel]) -> list[int]:
+    slug = row.required("provider")
+    eligible = []
+    for model_id in row.items("eligible_models"):
+        if (slug, model_id) not in llm_models:
+            raise row.fail(f"eligible_models: {slug} has no model {model_id!r}")
+        eligible.append(llm_models[(slug, model_id)].pk)
+    return eligible
 
 
 def _load_offers(
@@ -461,107 +698,95 @@ def _load_offers(
     llm_models: dict[tuple[str, str], LLMModel],
     sources: dict[str, str],
 ) -> None:
-    queryset = Offer.objects.select_related("provider").prefetch_related("eligible_models")
-    rows = list(read_rows(directory, "offers.csv"))
-    keys: dict[tuple[str, str], Row] = {}
-    for row in rows:
-        key = (_provider(row, providers, "provider").slug, row.required("name"))
-        _check_unique(keys, key, row)
-        keys[key] = row
-    _remove_stale(sync.summary, "offers", queryset, set(keys), lambda o: (o.provider.slug, o.name))
-    existing = {(o.provider.slug, o.name): o for o in queryset}
-    for key, row in keys.items():
-        provider = providers[key[0]]
-        eligible = []
-        for model_id in row.items("eligible_models", ";"):
-            if (provider.slug, model_id) not in llm_models:
-                raise row.fail(f"eligible_models: {provider.slug} has no model {model_id!r}")
-            eligible.append(llm_models[(provider.slug, model_id)].pk)
-        source, source_url = source_text(row, sources)
+    planned: list[Planned] = []
+    keys: set = set()
+    for row in read_rows(directory, "offers.csv"):
+        provider = _provider(row, providers, "provider")
         values = {
-            "provider_id": provider.pk,
-            "name": key[1],
-            "free_tokens": row.integer("free_tokens"),
-            "credit_amount": row.decimal("credit_amount") if "credit_amount" in row.data else None,
-            "credit_currency": row.text("credit_currency") if "credit_currency" in row.data else "",
-            "token_kind": row.choice("token_kind", TokenKind),
-            "per_model": row.boolean("per_model"),
-            "eligibility": row.choice("eligibility", Eligibility),
-            "starts_on": row.date("starts_on"),
-            "ends_on": row.date("ends_on"),
-            "valid_days_after_claim": row.integer("valid_days_after_claim"),
-            "conditions": row.text("conditions"),
-            "verification": row.choice("verification", Verification),
-            "source": source,
-            "source_url": source_url,
-            "notes": row.text("notes"),
+            "seed_key": _seed_key(row, keys),
+            **_offer_values(row, provider, llm_models, sources),
         }
-        label = f"{key[0]} · {key[1]}"
-        sync.apply("offers", row, existing.get(key), Offer, values, label, m2m=eligible)
-        sync.summary.count_for(provider.slug, "offers")
-    sync.flush(Offer)
+        label = f"{row.text('provider')} · {values['name']}"
+        planned.append(
+            Planned(
+                row,
+                (provider.pk, values["name"]),
+                values,
+                label,
+                values["seed_key"],
+                m2m=_eligible(row, llm_models),
+            )
+        )
+        sync.summary.count_for(row.text("provider"), "offers")
+    _sync_entity(
+        sync,
+        "offers",
+        Offer,
+        list(Offer.objects.prefetch_related("eligible_models")),
+        planned,
+        lambda o: (o.provider_id, o.name),
+        unique_natural=False,
+    )
 
 
 def _load_rates(directory: Path, sync: _Sync, sources: dict[str, str]) -> None:
-    queryset = ExchangeRate.objects.all()
-    rows = list(read_rows(directory, "exchange_rates.csv"))
-    keys: dict[tuple, Row] = {}
-    for row in rows:
-        key = (row.date("day"), row.choice("currency", Currency))
-        if key[0] is None:
+    planned: list[Planned] = []
+    seen: set = set()
+    for row in read_rows(directory, "exchange_rates.csv"):
+        day = row.date("day")
+        if day is None:
             raise row.fail("day is required")
-        _check_unique(keys, key, row)
-        keys[key] = row
-    _remove_stale(
-        sync.summary, "exchange_rates", queryset, set(keys), lambda r: (r.day, r.currency)
-    )
-    existing = {(r.day, r.currency): r for r in queryset}
-    for key, row in keys.items():
+        natural = (day, row.choice("currency", Currency))
+        _check_unique(seen, natural, row, "rate for day and currency")
         source, _url = source_text(row, sources)
         notes = row.text("notes")
         values = {
-            "day": key[0],
-            "currency": key[1],
+            "day": natural[0],
+            "currency": natural[1],
             "per_usd": row.decimal("per_usd"),
             "source": f"{source} — {notes}" if notes else source,
         }
-        label = f"{key[0]} {key[1]}"
-        sync.apply("exchange_rates", row, existing.get(key), ExchangeRate, values, label)
-    sync.flush(ExchangeRate)
+        planned.append(Planned(row, natural, values, f"{natural[0]} {natural[1]}"))
+    _sync_entity(
+        sync,
+        "exchange_rates",
+        ExchangeRate,
+        list(ExchangeRate.objects.all()),
+        planned,
+        lambda r: (r.day, r.currency),
+    )
 
 
 def _load_equivalents(
     directory: Path, sync: _Sync, llm_models: dict[tuple[str, str], LLMModel]
 ) -> None:
-    queryset = ModelEquivalent.objects.all()
-    llm_models_by_pk = {m.pk: m for m in llm_models.values()}
-    rows = list(read_rows(directory, "equivalents.csv"))
-    keys: dict[tuple[int, int], Row] = {}
-    for row in rows:
+    planned: list[Planned] = []
+    seen: set = set()
+    target_providers: set[tuple[int, int]] = set()
+    for row in read_rows(directory, "equivalents.csv"):
         source = _model(row, llm_models, "source_provider", "source_model")
         target = _model(row, llm_models, "target_provider", "target_model")
-        key = (source.pk, target.pk)
-        _check_unique(keys, key, row)
-        keys[key] = row
-    _remove_stale(
-        sync.summary, "equivalents", queryset, set(keys), lambda e: (e.source_id, e.target_id)
-    )
-    existing = {(e.source_id, e.target_id): e for e in queryset}
-    target_providers: set[tuple[int, int]] = set()
-    for (source_pk, target_pk), row in keys.items():
+        natural = (source.pk, target.pk)
+        _check_unique(seen, natural, row, "equivalent")
         # clean() only sees rows already stored; new rows are inserted together.
-        pair = (source_pk, llm_models_by_pk[target_pk].provider_id)
+        pair = (source.pk, target.provider_id)
         if pair in target_providers:
             raise row.fail("target: this source already maps to a model on that provider")
         target_providers.add(pair)
-    for key, row in keys.items():
-        values = {"source_id": key[0], "target_id": key[1], "note": row.text("note")}
         label = (
             f"{row.text('source_provider')} · {row.text('source_model')} → "
             f"{row.text('target_provider')} · {row.text('target_model')}"
         )
-        sync.apply("equivalents", row, existing.get(key), ModelEquivalent, values, label)
-    sync.flush(ModelEquivalent)
+        values = {"source_id": source.pk, "target_id": target.pk, "note": row.text("note")}
+        planned.append(Planned(row, natural, values, label))
+    _sync_entity(
+        sync,
+        "equivalents",
+        ModelEquivalent,
+        list(ModelEquivalent.objects.all()),
+        planned,
+        lambda e: (e.source_id, e.target_id),
+    )
 
 
 def read_sources(directory: Path) -> dict[str, str]:
@@ -583,10 +808,10 @@ def load_seed(reset: bool = False, directory: Path | None = None) -> SeedSummary
     directory = directory or FIXTURE_DIR
     summary = SeedSummary()
     sync = _Sync(summary, reset)
-    sources = read_sources(directory)
     with transaction.atomic():
+        sources = read_sources(directory)
         providers = _load_providers(directory, sync)
-        llm_models = _load_models(directory, sync, providers)
+        llm_models = _load_models(directory, sync, providers, sources)
         _load_prices(directory, sync, llm_models, sources)
         _load_offers(directory, sync, providers, llm_models, sources)
         _load_rates(directory, sync, sources)
