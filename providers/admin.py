@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,14 +47,6 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{value:f}"
 
 
-def price_in_force_q(day: dt.date) -> Q:
-    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gt=day))
-
-
-def offer_active_q(day: dt.date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 def mark_edited(obj, changed: bool) -> None:
     """A staff edit takes the row away from the seed / importer."""
     if changed and obj.pk and obj.origin in EDIT_MARKS_ADMIN:
@@ -81,29 +73,34 @@ class OriginAdminMixin:
 
 
 class ActiveTodayFilter(admin.SimpleListFilter):
-    """Rows in force today; subclasses say which condition that is for their model."""
+    """Rows in force today, as the model's QuerySet defines it (``Price.objects.in_force``,
+    ``Offer.objects.active_on``)."""
 
     title = "active today"
     parameter_name = "active_today"
-    active_on = staticmethod(price_in_force_q)
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return [("yes", "Active today"), ("no", "Not active today")]
 
+    def active(self, queryset: QuerySet) -> QuerySet:
+        raise NotImplementedError
+
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
-            return queryset.filter(self.active_on(today()))
+            return queryset.filter(pk__in=self.active(queryset.model.objects.all()).values("pk"))
         if self.value() == "no":
-            return queryset.exclude(self.active_on(today()))
+            return queryset.exclude(pk__in=self.active(queryset.model.objects.all()).values("pk"))
         return queryset
 
 
 class PriceActiveTodayFilter(ActiveTodayFilter):
-    active_on = staticmethod(price_in_force_q)
+    def active(self, queryset: QuerySet) -> QuerySet:
+        return queryset.in_force(today())
 
 
 class OfferActiveTodayFilter(ActiveTodayFilter):
-    active_on = staticmethod(offer_active_q)
+    def active(self, queryset: QuerySet) -> QuerySet:
+        return queryset.active_on(today())
 
 
 # ---------------------------------------------------------------- providers and models
@@ -178,7 +175,7 @@ class LLMModelAdmin(OriginAdminMixin, admin.ModelAdmin):
     inlines = [PriceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        in_force = Price.objects.filter(price_in_force_q(today()), min_prompt_tokens=0)
+        in_force = Price.objects.in_force(today()).filter(min_prompt_tokens=0)
         return (
             super()
             .get_queryset(request)
@@ -189,7 +186,7 @@ class LLMModelAdmin(OriginAdminMixin, admin.ModelAdmin):
     def price_today(self, obj: LLMModel) -> str:
         prices = getattr(obj, "prices_today", None)
         if prices is None:
-            prices = list(obj.prices.filter(price_in_force_q(today()), min_prompt_tokens=0))
+            prices = list(obj.prices.in_force(today()).filter(min_prompt_tokens=0))
         if not prices:
             return "no price"
         price = prices[0]

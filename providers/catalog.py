@@ -21,7 +21,16 @@ from dashboard.engine.catalog_types import (
     RateRow,
 )
 
-from .models import CatalogState, ExchangeRate, LLMModel, ModelEquivalent, Offer, Price, Provider
+from .models import (
+    CatalogState,
+    ExchangeRate,
+    LLMModel,
+    ModelEquivalent,
+    Offer,
+    Price,
+    Provider,
+    assumed_until,
+)
 from .signals import CATALOG_MODELS
 
 _lock = threading.Lock()
@@ -122,6 +131,10 @@ def build_catalog() -> Catalog:
             valid_days_after_claim=o["valid_days_after_claim"],
             verification=o["verification"],
             source_url=o["source_url"],
+            last_seen_on=o["last_seen_on"],
+            assumed_until=assumed_until(
+                o["ends_on"], o["last_seen_on"], o["assume_running_months"]
+            ),
         )
         for o in Offer.objects.values(
             "pk",
@@ -138,6 +151,8 @@ def build_catalog() -> Catalog:
             "valid_days_after_claim",
             "verification",
             "source_url",
+            "last_seen_on",
+            "assume_running_months",
         )
     ]
     rates = [

@@ -1,7 +1,9 @@
 """Queries behind the catalog pages: models with the price in force on a day, converted.
 
 Every function here runs a fixed number of queries whatever the catalog size: prices in
-force are fetched with one filtered prefetch, exchange rates with one query.
+force are fetched with one filtered prefetch. Currency conversion is the engine's
+(``dashboard.engine.fx`` over the cached catalog snapshot), so a page and a projection
+convert a figure with the same rate by the same rule.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from django.db.models import (
     Case,
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -24,51 +28,44 @@ from django.db.models import (
     When,
 )
 
-from .models import Currency, ExchangeRate, LLMModel, Offer, Price, Verification
+from dashboard.engine import fx
+from dashboard.engine.catalog_types import Catalog, day_number
 
-
-def in_force_q(day: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}effective_from__lte": day}) & (
-        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gt": day})
-    )
+from .catalog import get_catalog
+from .models import Currency, LLMModel, Offer, Price, Verification
 
 
 @dataclass(frozen=True)
 class Rates:
-    """Latest known CNY-per-USD rate on or before a day (None when the catalog has none)."""
+    """Conversion on one day with the engine's rule: the CNY rate of that day (the latest
+    on or before it), None when the catalog has none."""
 
-    cny_per_usd: Decimal | None
-    rate_day: dt.date | None
+    catalog: Catalog
+    day: dt.date
+    cny: fx.RateUsed | None
 
-    def convert(self, amount: Decimal | None, currency: str, to: str) -> Decimal | None:
+    @property
+    def cny_per_usd(self) -> Decimal | None:
+        return None if self.cny is None else Decimal(str(self.cny.per_usd))
+
+    @property
+    def rate_day(self) -> dt.date | None:
+        return None if self.cny is None else self.cny.day
+
+    def convert(self, amount: Decimal | None, currency: str, to: str) -> float | Decimal | None:
         if amount is None:
             return None
         if currency == to:
             return amount
-        if self.cny_per_usd is None:
-            return None
-        if currency == Currency.CNY and to == Currency.USD:
-            return amount / self.cny_per_usd
-        if currency == Currency.USD and to == Currency.CNY:
-            return amount * self.cny_per_usd
-        return None
+        value = fx.convert(
+            np.array([float(amount)]), currency, to, np.array([day_number(self.day)]), self.catalog
+        )[0]
+        return None if np.isnan(value) else float(value)
 
 
 def rates_on(day: dt.date) -> Rates:
-    row = (
-        ExchangeRate.objects.filter(currency=Currency.CNY, day__lte=day)
-        .order_by("-day")
-        .values_list("per_usd", "day")
-        .first()
-    )
-    if row is None:  # no rate before the day: the earliest known one is the best we have
-        row = (
-            ExchangeRate.objects.filter(currency=Currency.CNY)
-            .order_by("day")
-            .values_list("per_usd", "day")
-            .first()
-        )
-    return Rates(*row) if row else Rates(None, None)
+    catalog = get_catalog()
+    return Rates(catalog, day, fx.rate_on(catalog, Currency.CNY, day))
 
 
 @dataclass(frozen=True)
@@ -77,9 +74,9 @@ class PriceView:
 
     row: Price
     display_currency: str
-    input_display: Decimal | None
-    output_display: Decimal | None
-    cache_read_display: Decimal | None
+    input_display: float | Decimal | None
+    output_display: float | Decimal | None
+    cache_read_display: float | Decimal | None
 
     @property
     def unverified(self) -> bool:
@@ -109,7 +106,7 @@ TIER_ORDER = ["frontier", "flagship", "balanced", "economy", "free"]
 
 
 def _in_force_subquery(day: dt.date) -> QuerySet[Price]:
-    return Price.objects.filter(in_force_q(day), model=OuterRef("pk"), min_prompt_tokens=0).order_by(
+    return Price.objects.in_force(day).filter(model=OuterRef("pk"), min_prompt_tokens=0).order_by(
         "-effective_from"
     )
 
@@ -169,7 +166,7 @@ def models_with_prices(
     return qs.prefetch_related(
         Prefetch(
             "prices",
-            queryset=Price.objects.filter(in_force_q(day)).order_by("min_prompt_tokens", "-effective_from"),
+            queryset=Price.objects.in_force(day).order_by("min_prompt_tokens", "-effective_from"),
             to_attr="prices_in_force",
         )
     )
@@ -182,6 +179,12 @@ def base_price(model: LLMModel) -> Price | None:
         if row.min_prompt_tokens == 0:
             return row
     return rows[0] if rows else None
+
+
+def prices_last_checked(prices: QuerySet[Price] | None = None) -> dt.date | None:
+    """The latest day a source of these prices (default: every price) was read."""
+    prices = Price.objects.all() if prices is None else prices
+    return prices.aggregate(last=Max("checked_on"))["last"]
 
 
 def offers_with_models() -> QuerySet[Offer]:

@@ -108,6 +108,17 @@ def default_assumed_running_months() -> int:
     return settings.OFFER_ASSUMED_RUNNING_MONTHS
 
 
+def assumed_until(
+    ends_on: dt.date | None, last_seen_on: dt.date | None, months: int | None
+) -> dt.date | None:
+    """Last day an offer whose end is not published is assumed to still run: the day it
+    was last seen running plus its window (``months``, else the site default). None when
+    the end is published (or, for a row that breaks the rules, never seen running)."""
+    if ends_on is not None or last_seen_on is None:
+        return None
+    return months_after(last_seen_on, months or default_assumed_running_months())
+
+
 class PriceQuerySet(models.QuerySet):
     def in_force(self, day: dt.date) -> PriceQuerySet:
         """Rows in force on ``day``: started on or before it and not yet ended (the end is
@@ -405,12 +416,7 @@ class Offer(models.Model):
 
     @property
     def assumed_until(self) -> dt.date | None:
-        """Last day an offer without a published end is assumed to still run; None when the
-        end is published (or, for an invalid row, when it was never seen running)."""
-        if self.ends_on is not None or self.last_seen_on is None:
-            return None
-        months = self.assume_running_months or default_assumed_running_months()
-        return months_after(self.last_seen_on, months)
+        return assumed_until(self.ends_on, self.last_seen_on, self.assume_running_months)
 
     def active_on(self, day: dt.date) -> bool:
         # The same rule as OfferQuerySet.active_on, for a row already loaded.
@@ -418,7 +424,7 @@ class Offer(models.Model):
             return False
         if self.ends_on is not None:
             return day <= self.ends_on
-        until = self.assumed_until
+        until = assumed_until(self.ends_on, self.last_seen_on, self.assume_running_months)
         return until is not None and day <= until
 
     def clean(self) -> None:

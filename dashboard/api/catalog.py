@@ -95,7 +95,7 @@ def offers(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(provider__slug=form.cleaned_data["provider"])
         if form.cleaned_data.get("active_on"):
             day = form.cleaned_data["active_on"]
-            rows = rows.filter(starts_on__lte=day).exclude(ends_on__lt=day)
+            rows = rows.active_on(day)
     return JsonResponse({"offers": [
         {
             "provider": o.provider.slug,
@@ -109,6 +109,8 @@ def offers(request: HttpRequest) -> HttpResponse:
             "eligibility": o.eligibility,
             "starts_on": o.starts_on.isoformat(),
             "ends_on": o.ends_on.isoformat() if o.ends_on else None,
+            "last_seen_on": o.last_seen_on.isoformat() if o.last_seen_on else None,
+            "assumed_until": o.assumed_until.isoformat() if o.assumed_until else None,
             "valid_days_after_claim": o.valid_days_after_claim,
             "verification": o.verification,
             "source_url": o.source_url,

@@ -95,10 +95,14 @@ class OfferInfo:
     per_model: bool
     eligibility: str
     starts_on: dt.date
-    ends_on: dt.date | None  # inclusive
+    ends_on: dt.date | None  # inclusive; None = end not published
     valid_days_after_claim: int | None
     verification: str = "verified-official"
     source_url: str = ""
+    # End not published: the latest day a source showed the campaign running, and the last
+    # day it is assumed to run (last_seen_on + the assumption window, set by the catalog).
+    last_seen_on: dt.date | None = None
+    assumed_until: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

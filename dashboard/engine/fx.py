@@ -5,6 +5,11 @@ days after the last known rate (future months) keep using that last rate; days b
 known rate use the first one (the catalog has no older figure). A scenario FX override (CNY per
 USD) replaces every CNY rate. A currency with no rate at all converts to NaN, which the
 callers treat as "no price" rather than 0.
+
+Every rate a conversion used is reported (``rates_used``) with the scenario days it
+converted and how old it was on the last of them: a day converted with a rate more than
+``STALE_RATE_DAYS`` older than itself is flagged, so a 2026 scenario never silently runs on
+a 2024 rate.
 """
 
 from __future__ import annotations
@@ -16,12 +21,34 @@ import numpy as np
 
 from .catalog_types import Catalog, day_from_number, day_number
 
+STALE_RATE_DAYS = 45  # a scenario day converted with a rate older than this is flagged
+
 
 @dataclass(frozen=True, slots=True)
 class RateUsed:
     currency: str
     per_usd: float
     day: dt.date | None  # None when the rate is a scenario override
+    # The scenario days converted with this rate (None for an override).
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    @property
+    def max_age_days(self) -> int | None:
+        """The largest gap between a scenario day converted with this rate and the rate's
+        own date (0 when the rate is newer than every such day; None for an override)."""
+        if self.day is None or self.last_day is None:
+            return None
+        return max((self.last_day - self.day).days, 0)
+
+    @property
+    def stale(self) -> bool:
+        age = self.max_age_days
+        return age is not None and age > STALE_RATE_DAYS
+
+    @property
+    def stale_after_days(self) -> int:
+        return STALE_RATE_DAYS
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -29,6 +56,10 @@ class RateUsed:
             "per_usd": self.per_usd,
             "day": self.day.isoformat() if self.day else None,
             "override": self.day is None,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "max_age_days": self.max_age_days,
+            "stale": self.stale,
         }
 
 
@@ -73,7 +104,8 @@ def rates_used(
     last_day: dt.date,
     override: float | None = None,
 ) -> list[RateUsed]:
-    """The distinct non-USD rates a conversion over first_day..last_day relies on."""
+    """The distinct non-USD rates a conversion over first_day..last_day relies on, each
+    with the days it converts (so its largest age: see ``RateUsed.max_age_days``)."""
     used: list[RateUsed] = []
     for currency in sorted(currencies - {"USD"}):
         if override is not None and currency == "CNY":
@@ -85,7 +117,23 @@ def rates_used(
         lo = max(np.searchsorted(series.days, day_number(first_day), side="right") - 1, 0)
         hi = max(np.searchsorted(series.days, day_number(last_day), side="right") - 1, 0)
         for i in range(lo, hi + 1):
+            # Rate i converts from its own day (the first scenario day for the first rate)
+            # to the day before the next rate (the last scenario day for the last one).
+            converts_from = first_day if i == lo else day_from_number(series.days[i])
+            converts_to = last_day if i == hi else day_from_number(series.days[i + 1] - 1)
             used.append(
-                RateUsed(currency, float(series.per_usd[i]), day_from_number(series.days[i]))
+                RateUsed(
+                    currency,
+                    float(series.per_usd[i]),
+                    day_from_number(series.days[i]),
+                    first_day=converts_from,
+                    last_day=converts_to,
+                )
             )
     return used
+
+
+def rate_on(catalog: Catalog, currency: str, day: dt.date) -> RateUsed | None:
+    """The rate that converts ``day`` (None for USD or a currency without rates)."""
+    used = rates_used(catalog, {currency}, day, day)
+    return used[0] if used else None

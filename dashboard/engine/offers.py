@@ -10,12 +10,19 @@ the cost it removes is that share of the bucket's list-price cost (its "value").
 Only priced tokens draw on pools: a free token on a model with no price has no known value.
 A pool is usable from the claim (switch date) to the earlier of the campaign end (inclusive)
 and the claim day + valid_days_after_claim - 1 (the claim day counts as day 1).
+
+An offer whose end is not published is claimed only up to its ``assumed_until`` day (the day
+a source last showed it running plus an assumption window); such a claim is flagged
+``assumed_running``. Why an offer does not apply is a reason code with parameters (so the
+web layer can word and translate it) plus the English text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -30,10 +37,28 @@ from .catalog_types import (
 from .fx import rates_on
 from .scenario import Scenario
 
-NOT_STARTED = "campaign not started"
-CAMPAIGN_OVER = "campaign over"
-NO_MODEL_MAPPED = "no eligible model mapped"
-UNVERIFIED_EXCLUDED = "unverified offer (excluded)"
+# Reason codes of an offer outcome, and their English wording ({params} filled in).
+CLAIMED = "claimed"
+NOT_STARTED = "not_started"
+CAMPAIGN_OVER = "campaign_over"
+ASSUMPTION_EXPIRED = "assumption_expired"
+NOT_ELIGIBLE = "not_eligible"
+NO_MODEL_MAPPED = "no_model_mapped"
+UNVERIFIED_EXCLUDED = "unverified_excluded"
+REASON_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        CLAIMED: "claimed",
+        NOT_STARTED: "campaign not started",
+        CAMPAIGN_OVER: "campaign over",
+        ASSUMPTION_EXPIRED: (
+            "end not published; last seen running on {last_seen_on}, "
+            "assumed running until {assumed_until} only"
+        ),
+        NOT_ELIGIBLE: "not eligible: {eligibility}",
+        NO_MODEL_MAPPED: "no eligible model mapped",
+        UNVERIFIED_EXCLUDED: "unverified offer (excluded)",
+    }
+)
 KINDS_BY_TOKEN_KIND = {"input": ("input",), "output": ("output",), "both": ("input", "output")}
 
 
@@ -85,15 +110,34 @@ class PoolOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an offer does (``claimed``) or does not apply: a code and its parameters."""
+
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return REASON_TEXTS[self.code].format(**self.params)
+
+
+@dataclass(frozen=True, slots=True)
 class OfferOutcome:
     offer_key: int
     provider: str
     name: str
     applied: bool
-    reason: str  # "claimed" or why not
+    reason: str  # English: "claimed" or why not (see reason_code / reason_params)
     pools: tuple[PoolOutcome, ...] = ()
     verification: str = ""
     source_url: str = ""
+    reason_code: str = CLAIMED
+    reason_params: Mapping[str, str] = field(default_factory=dict)
+    # Claimed although its end is not published: the claim rests on the assumption that
+    # it still runs on the switch date (until assumed_until).
+    assumed_running: bool = False
+    last_seen_on: dt.date | None = None
+    assumed_until: dt.date | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -102,27 +146,44 @@ class OfferOutcome:
             "name": self.name,
             "applied": self.applied,
             "reason": self.reason,
+            "reason_code": self.reason_code,
+            "reason_params": dict(self.reason_params),
+            "assumed_running": self.assumed_running,
+            "last_seen_on": self.last_seen_on.isoformat() if self.last_seen_on else None,
+            "assumed_until": self.assumed_until.isoformat() if self.assumed_until else None,
             "verification": self.verification,
             "source_url": self.source_url,
             "pools": [p.to_dict() for p in self.pools],
         }
 
 
+def rests_on_assumption(offer: OfferInfo) -> bool:
+    """True for an offer whose end is not published but whose assumption window is known."""
+    return offer.ends_on is None and offer.assumed_until is not None
+
+
 def not_applicable_reason(
     offer: OfferInfo, scenario: Scenario, catalog: Catalog, mapped: set[int]
-) -> str | None:
+) -> Reason | None:
     """Why `offer` cannot be claimed on the switch date, or None when it can."""
+    switch = scenario.switch_date
     if offer.verification == UNVERIFIED and not scenario.include_unverified:
-        return UNVERIFIED_EXCLUDED
-    if scenario.switch_date < offer.starts_on:
-        return NOT_STARTED
-    if offer.ends_on is not None and scenario.switch_date > offer.ends_on:
-        return CAMPAIGN_OVER
+        return Reason(UNVERIFIED_EXCLUDED)
+    if switch < offer.starts_on:
+        return Reason(NOT_STARTED)
+    if offer.ends_on is not None and switch > offer.ends_on:
+        return Reason(CAMPAIGN_OVER)
+    if rests_on_assumption(offer) and switch > offer.assumed_until:
+        last_seen = offer.last_seen_on.isoformat() if offer.last_seen_on else "an unknown day"
+        return Reason(
+            ASSUMPTION_EXPIRED,
+            {"last_seen_on": last_seen, "assumed_until": offer.assumed_until.isoformat()},
+        )
     if offer.eligibility != "everyone" and offer.eligibility not in scenario.eligibility:
         label = ELIGIBILITY_LABELS.get(offer.eligibility, offer.eligibility)
-        return f"not eligible: {label}"
+        return Reason(NOT_ELIGIBLE, {"eligibility": label})
     if not eligible_models(offer, catalog) & mapped:
-        return NO_MODEL_MAPPED
+        return Reason(NO_MODEL_MAPPED)
     return None
 
 
@@ -217,7 +278,7 @@ def apply_offers(
     """Claim the provider's offers on the switch date and drain them with `buckets` in place."""
     claim = scenario.switch_date
     pools: list[_Pool] = []
-    refused: dict[int, str] = {}
+    refused: dict[int, Reason] = {}
     offers = [o for o in catalog.offers if o.provider == provider]
     for offer in offers:
         reason = not_applicable_reason(offer, scenario, catalog, mapped)
@@ -240,16 +301,23 @@ def apply_offers(
         )
     results = []
     for offer in offers:
+        reason = refused.get(offer.key, Reason(CLAIMED))
+        applied = offer.key not in refused
         results.append(
             OfferOutcome(
                 offer_key=offer.key,
                 provider=offer.provider,
                 name=offer.name,
-                applied=offer.key not in refused,
-                reason=refused.get(offer.key, "claimed"),
+                applied=applied,
+                reason=reason.text,
                 pools=tuple(outcomes.get(offer.key, ())),
                 verification=offer.verification,
                 source_url=offer.source_url,
+                reason_code=reason.code,
+                reason_params=reason.params,
+                assumed_running=applied and rests_on_assumption(offer),
+                last_seen_on=offer.last_seen_on,
+                assumed_until=offer.assumed_until,
             )
         )
     return results

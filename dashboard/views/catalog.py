@@ -60,8 +60,8 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
             "input": rates.convert(row["input_per_mtok"], row["currency"], currency),
             "output": rates.convert(row["output_per_mtok"], row["currency"], currency),
         }
-        for row in Price.objects.filter(
-            listing.in_force_q(today), min_prompt_tokens=0, model__in=models.order_by().values("pk")
+        for row in Price.objects.in_force(today).filter(
+            min_prompt_tokens=0, model__in=models.order_by().values("pk")
         )
         .filter(input_per_mtok__gt=0, output_per_mtok__gt=0)
         .values("model__provider__name", "model__model_id", "currency", "input_per_mtok", "output_per_mtok")
@@ -78,6 +78,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query_without_page": query.urlencode(),
         "price_chart": charts.price_scatter(scatter_points, currency),
+        "prices_last_checked": listing.prices_last_checked(),
         "chart_points": len(scatter_points),
     }
     template = "dashboard/catalog.html#catalog-results" if request.htmx else "dashboard/catalog.html"
@@ -112,6 +113,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "offers": offers,
         "today": today,
         "priced_model_ids": in_force,
+        "prices_last_checked": max((p.checked_on for p in prices if p.checked_on), default=None),
         "history_chart": charts.price_history(
             [{"model": model, "rows": rows} for model, rows in history.items()],
             today,
@@ -133,7 +135,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             offers = offers.filter(provider__slug=form.cleaned_data["provider"])
         if form.cleaned_data.get("active_on"):
             day = form.cleaned_data["active_on"]
-            offers = offers.filter(starts_on__lte=day).exclude(ends_on__lt=day)
+            offers = offers.active_on(day)
     offers = list(offers)
     context = {
         "nav": "offers",

@@ -29,13 +29,15 @@ def make_catalog(n_models: int) -> None:
         model = LLMModel.objects.create(provider=cny, model_id=f"m{i}", display_name=f"M{i}", tier="balanced")
         Price.objects.create(model=model, effective_from=today - dt.timedelta(days=10), currency="CNY",
                              input_per_mtok=Decimal("7.1386"), output_per_mtok=Decimal("14.2772"),
-                             verification="verified-official")
+                             verification="verified-official", checked_on=today - dt.timedelta(days=3))
     us_model = LLMModel.objects.create(provider=usd, model_id="us-1", display_name="US 1", tier="flagship")
     Price.objects.create(model=us_model, effective_from=today - dt.timedelta(days=10), currency="USD",
-                         input_per_mtok=Decimal("1"), output_per_mtok=Decimal("2"), verification="unverified")
+                         input_per_mtok=Decimal("1"), output_per_mtok=Decimal("2"), verification="unverified",
+                         checked_on=today - dt.timedelta(days=20))
     LLMModel.objects.create(provider=usd, model_id="us-unpriced", display_name="No price", tier="economy")
     offer = Offer.objects.create(provider=cny, name="Welcome tokens", free_tokens=5_000_000, eligibility="everyone",
-                                 starts_on=today - dt.timedelta(days=5), verification="single-source",
+                                 starts_on=today - dt.timedelta(days=5), last_seen_on=today - dt.timedelta(days=4),
+                                 verification="single-source",
                                  source_url="https://example.com/offer")
     offer.eligible_models.add(LLMModel.objects.get(model_id="m0"))
 
@@ -123,6 +125,40 @@ def test_provider_page_shows_history_table_chart_and_offers(client: Client) -> N
     assert [t["name"] for t in traces] == ["m0 input", "m0 output"]
 
 
+def test_catalog_and_provider_pages_say_when_prices_were_last_checked(client: Client) -> None:
+    make_catalog(1)
+    today = timezone.localdate()
+    # The catalog: the latest checked_on of all prices (m0's, 3 days ago, not us-1's 20).
+    html = client.get(reverse("catalog")).content.decode()
+    assert f"Prices last checked {today - dt.timedelta(days=3):%Y-%m-%d}" in html
+    # A provider page: the latest of its own prices.
+    html = client.get(reverse("provider_detail", args=["usp"])).content.decode()
+    checked = html[html.index('id="prices-last-checked"'):]
+    assert f"{today - dt.timedelta(days=20):%Y-%m-%d}" in checked[:200]
+
+
+def test_catalog_page_shows_the_date_of_the_exchange_rate_it_converts_with(client: Client) -> None:
+    make_catalog(1)
+    html = client.get(reverse("catalog"), {"currency": "USD"}).content.decode()
+    rate_day = timezone.localdate() - dt.timedelta(days=30)
+    assert f"Conversion at 1 USD = 7.1386 CNY ({rate_day:%Y-%m-%d}" in html
+
+
+def test_offers_filter_leaves_out_an_open_ended_offer_after_its_assumed_end(client: Client) -> None:
+    make_catalog(1)
+    offer = Offer.objects.get()
+    offer.starts_on, offer.last_seen_on = dt.date(2024, 6, 1), dt.date(2024, 7, 10)
+    offer.save()
+    # 2024-07-10 + 6 months (the default window) = 2025-01-10: listed then, not a day later.
+    listed = client.get(reverse("offers"), {"active_on": "2025-01-10"}).content.decode()
+    after = client.get(reverse("offers"), {"active_on": "2025-01-11"}).content.decode()
+    assert "Welcome tokens" in listed and "Welcome tokens" not in after
+    api = client.get(reverse("api:offers"), {"active_on": "2025-01-11"}).json()
+    assert api["offers"] == []
+    api = client.get(reverse("api:offers"), {"active_on": "2025-01-10"}).json()
+    assert api["offers"][0]["assumed_until"] == "2025-01-10"
+
+
 def test_unknown_provider_is_404(client: Client) -> None:
     assert client.get(reverse("provider_detail", args=["nope"])).status_code == 404
 
@@ -131,7 +167,9 @@ def test_offers_page_lists_amount_models_window_and_marks_the_cutoff(client: Cli
     make_catalog(1)
     response = client.get(reverse("offers"))
     html = response.content.decode()
-    assert "5,000,000 tokens" in html and "m0" in html and "end not known" in html
+    assert "5,000,000 tokens" in html and "m0" in html and "end not published" in html
+    last_seen = timezone.localdate() - dt.timedelta(days=4)
+    assert f"last seen running {last_seen:%Y-%m-%d}" in html
     shapes = response.context["timeline_chart"]["layout"]["shapes"]
     assert shapes[0]["x0"] == "2024-07-09"
 
