@@ -1,7 +1,8 @@
-"""Comparing our own (seed or admin) prices with LiteLLM's, after currency conversion.
+"""Comparing our own (seed or admin) prices with a price source's, after conversion.
 
-Used twice: the importer records a discrepancy instead of touching a seed/admin price, and
-``manage.py crosscheck_prices`` lists every seed model whose price LiteLLM disagrees with.
+Used twice: an importer records a discrepancy instead of touching a seed/admin price, and
+``manage.py crosscheck_prices`` lists every seed model whose price a source (LiteLLM,
+genai-prices) disagrees with, with the date of the source's price.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from dashboard.engine import fx
+from providers.catalog import get_catalog
+from providers.models import Currency, LLMModel, Price
 
-from providers.models import Currency, ExchangeRate, LLMModel, Price
-
-from .litellm import PRICE_FIELDS, LiteLLMModel, TierPrice
+from .records import PRICE_FIELDS, SourceModel, TierPrice
 
 TOLERANCE = Decimal("0.01")  # differences up to 1% are rounding, not disagreement
 
@@ -32,15 +33,21 @@ class Discrepancy:
     ours_currency: str
     per_usd: Decimal  # rate used to convert ours to USD (1 for USD)
     ours_usd: Decimal
-    litellm_usd: Decimal
+    source_usd: Decimal
     ours_source: str
-    litellm_key: str
+    source_key: str
+    source: str = "LiteLLM"  # which source disagrees
+    source_date: dt.date | None = None  # when the source's price starts (None: undated)
 
     @property
     def difference_pct(self) -> Decimal | None:
         if self.ours_usd == 0:
             return None
-        return (self.litellm_usd - self.ours_usd) / self.ours_usd * 100
+        return (self.source_usd - self.ours_usd) / self.ours_usd * 100
+
+    @property
+    def source_date_label(self) -> str:
+        return self.source_date.isoformat() if self.source_date else "undated"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,9 +60,11 @@ class Discrepancy:
             "ours_currency": self.ours_currency,
             "per_usd": str(self.per_usd),
             "ours_usd": str(_round(self.ours_usd)),
-            "litellm_usd": str(self.litellm_usd),
+            "source": self.source,
+            "source_usd": str(self.source_usd),
+            "source_date": self.source_date.isoformat() if self.source_date else None,
             "ours_source": self.ours_source,
-            "litellm_key": self.litellm_key,
+            "source_key": self.source_key,
         }
 
     def describe(self) -> str:
@@ -65,7 +74,8 @@ class Discrepancy:
         tier = f" [>= {self.min_prompt_tokens} tokens]" if self.min_prompt_tokens else ""
         return (
             f"{self.provider}/{self.model_id}{tier} {self.field}: ours ({self.origin}) {ours}"
-            f" vs LiteLLM {_fmt(self.litellm_usd)} USD"
+            f" vs {self.source} {_fmt(self.source_usd)} USD"
+            + (f" (from {self.source_date})" if self.source_date else "")
         )
 
 
@@ -79,19 +89,15 @@ def _fmt(value: Decimal) -> str:
 
 
 def rates_on(day: dt.date) -> dict[str, Decimal]:
-    """Units per USD for each currency: the latest rate on or before ``day``."""
+    """Units per USD for each currency that has a rate on or before ``day``: the engine's
+    conversion rule over the catalog snapshot, minus its fall-back to a later rate (a
+    comparison names a price it cannot convert rather than guess)."""
+    catalog = get_catalog()
     rates = {Currency.USD.value: Decimal(1)}
     for currency in Currency.values:
-        if currency == Currency.USD:
-            continue
-        rate = (
-            ExchangeRate.objects.filter(currency=currency, day__lte=day)
-            .order_by("-day")
-            .values_list("per_usd", flat=True)
-            .first()
-        )
-        if rate is not None:
-            rates[currency] = rate
+        used = None if currency == Currency.USD else fx.rate_on(catalog, currency, day)
+        if used is not None and used.day is not None and used.day <= day:
+            rates[currency] = Decimal(str(used.per_usd))
     return rates
 
 
@@ -102,27 +108,36 @@ def differs(ours_usd: Decimal, theirs_usd: Decimal) -> bool:
     return abs(theirs_usd - ours_usd) > TOLERANCE * ours_usd
 
 
+@dataclass(frozen=True)
+class Theirs:
+    """The source's side of a comparison: which source, its entry and the price's date."""
+
+    source: str
+    key: str
+    starts_on: dt.date | None
+
+
 def compare_row(
     row: Price,
     tier: TierPrice,
     *,
     provider: str,
     model_id: str,
-    key: str,
+    theirs: Theirs,
     rates: dict[str, Decimal],
 ) -> list[Discrepancy]:
-    """Fields of our ``row`` that LiteLLM's ``tier`` disagrees with (both must be known)."""
+    """Fields of our ``row`` that the source's ``tier`` disagrees with (both must be known)."""
     rate = rates.get(row.currency)
     if rate is None:
         return []
     found = []
     for name in PRICE_FIELDS:
         ours = getattr(row, name)
-        theirs = getattr(tier, name)
-        if ours is None or theirs is None:
+        their_price = getattr(tier, name)
+        if ours is None or their_price is None:
             continue
         ours_usd = Decimal(ours) / rate
-        if differs(ours_usd, theirs):
+        if differs(ours_usd, their_price):
             found.append(
                 Discrepancy(
                     provider=provider,
@@ -134,9 +149,11 @@ def compare_row(
                     ours_currency=row.currency,
                     per_usd=rate,
                     ours_usd=ours_usd,
-                    litellm_usd=theirs,
+                    source_usd=their_price,
                     ours_source=row.source,
-                    litellm_key=key,
+                    source_key=theirs.key,
+                    source=theirs.source,
+                    source_date=theirs.starts_on,
                 )
             )
     return found
@@ -144,26 +161,29 @@ def compare_row(
 
 def compare_rows(
     rows: Iterable[Price],
-    entry: LiteLLMModel,
+    entry: SourceModel,
     *,
+    day: dt.date,
+    source: str,
     provider: str,
     model_id: str,
     rates: dict[str, Decimal],
 ) -> list[Discrepancy]:
-    """Compare each of our rows with LiteLLM's tier of the same prompt-size floor."""
-    tiers = {tier.min_prompt_tokens: tier for tier in entry.tiers}
+    """Compare each of our rows with the source's price of ``day`` on the same prompt-size
+    floor."""
+    period = entry.period_on(day)
+    if period is None:
+        return []
+    tiers = {tier.min_prompt_tokens: tier for tier in period.tiers}
+    theirs = Theirs(source, entry.key, period.starts_on)
     found: list[Discrepancy] = []
     for row in sorted(rows, key=lambda r: r.min_prompt_tokens):
         tier = tiers.get(row.min_prompt_tokens)
         if tier is not None:
             found += compare_row(
-                row, tier, provider=provider, model_id=model_id, key=entry.key, rates=rates
+                row, tier, provider=provider, model_id=model_id, theirs=theirs, rates=rates
             )
     return found
-
-
-def in_force_filter(day: dt.date) -> Q:
-    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gt=day))
 
 
 @dataclass
@@ -180,24 +200,25 @@ def unconverted_label(rows: Iterable[Price], rates: dict[str, Decimal], name: st
 
 
 def crosscheck(
-    entries: Iterable[LiteLLMModel], day: dt.date, origins: Iterable[str] = ("seed",)
+    entries: Iterable[SourceModel],
+    day: dt.date,
+    origins: Iterable[str] = ("seed",),
+    source: str = "LiteLLM",
 ) -> CrosscheckResult:
-    """Every model both in LiteLLM's map and in our catalog (rows of ``origins`` in force on
+    """Every model both in the source and in our catalog (rows of ``origins`` in force on
     ``day``) whose prices differ by more than 1% after conversion at the rate of the day."""
     by_identity = {(e.provider_slug, e.model_id.lower()): e for e in entries}
     slugs = {slug for slug, _ in by_identity}
     models = LLMModel.objects.filter(provider__slug__in=slugs).values_list(
         "pk", "provider__slug", "model_id"
     )
-    matched: dict[int, tuple[str, str, LiteLLMModel]] = {}
+    matched: dict[int, tuple[str, str, SourceModel]] = {}
     for pk, slug, model_id in models:
         entry = by_identity.get((slug, model_id.lower()))
         if entry is not None:
             matched[pk] = (slug, model_id, entry)
     rows_by_model: dict[int, list[Price]] = {}
-    rows = Price.objects.filter(
-        in_force_filter(day), model_id__in=matched, origin__in=list(origins)
-    )
+    rows = Price.objects.in_force(day).filter(model_id__in=matched, origin__in=list(origins))
     for row in rows:
         rows_by_model.setdefault(row.model_id, []).append(row)
     rates = rates_on(day)
@@ -208,7 +229,13 @@ def crosscheck(
         if missing:
             result.unconverted.append(missing)
         result.found += compare_rows(
-            rows_by_model[pk], entry, provider=slug, model_id=model_id, rates=rates
+            rows_by_model[pk],
+            entry,
+            day=day,
+            source=source,
+            provider=slug,
+            model_id=model_id,
+            rates=rates,
         )
     return result
 
@@ -221,10 +248,12 @@ def format_table(found: list[Discrepancy]) -> str:
         "field",
         "ours",
         "ours USD",
-        "LiteLLM USD",
+        "source",
+        "source USD",
+        "source date",
         "diff",
         "our source",
-        "LiteLLM key",
+        "source key",
     )
     lines = [header]
     for d in found:
@@ -236,10 +265,12 @@ def format_table(found: list[Discrepancy]) -> str:
                 d.field.removesuffix("_per_mtok"),
                 f"{_fmt(d.ours)} {d.ours_currency}",
                 _fmt(_round(d.ours_usd)),
-                _fmt(d.litellm_usd),
+                d.source,
+                _fmt(d.source_usd),
+                d.source_date_label,
                 "n/a" if pct is None else f"{pct:+.1f}%",
                 (d.ours_source or "-")[:60],
-                d.litellm_key,
+                d.source_key,
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

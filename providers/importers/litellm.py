@@ -1,8 +1,8 @@
 """Reading LiteLLM's ``model_prices_and_context_window.json`` into plain records.
 
 LiteLLM's map gives USD per token, no dates, no currencies. This module only parses:
-it turns each usable entry into a ``LiteLLMModel`` (prices per 1M tokens as Decimal, one
-``TierPrice`` per context tier) and counts every entry it skips, with the reason. Writing
+it turns each usable entry into a ``SourceModel`` (prices per 1M tokens as Decimal, one
+``TierPrice`` per context tier, one undated period) and counts every entry it skips, with the reason. Writing
 to the catalog is ``providers.importers.price_history``; comparing with our seed is
 ``providers.importers.crosscheck``.
 """
@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.text import slugify
+
+from providers.models import Verification
+
+from .price_history import Source
+from .records import (
+    PRICE_FIELDS,
+    Malformed,
+    ParseResult,
+    SourceModel,
+    SourcePeriod,
+    TierPrice,
+)
+
+__all__ = ["PRICE_FIELDS", "Malformed", "ParseResult", "SourceModel", "TierPrice"]
 
 # LiteLLM's ``litellm_provider`` -> our Provider.slug (the seed's slugs, fixtures/catalog/
 # providers.csv). Providers missing here are created on import under slugify(litellm name),
@@ -42,6 +54,14 @@ PROVIDER_SLUGS: dict[str, str] = {
     "tencent": "tencent-cloud-intl",
 }
 
+LITELLM = Source(
+    name="LiteLLM",
+    # An undated third-party mirror of the providers' lists.
+    verification=Verification.UNVERIFIED,
+    dates="LiteLLM's map gives no dates, so its prices start on the import day and price "
+    "nothing before it",
+)
+
 IMPORT_MODES = frozenset({"chat", "completion"})
 IGNORED_KEYS = frozenset({"sample_spec"})
 
@@ -54,7 +74,6 @@ FIELD_KEYS: dict[str, str] = {
     "batch_input_per_mtok": "input_cost_per_token_batches",
     "batch_output_per_mtok": "output_cost_per_token_batches",
 }
-PRICE_FIELDS: tuple[str, ...] = tuple(FIELD_KEYS)
 
 # ``input_cost_per_token_above_128k_tokens`` and its batch twin ``..._tokens_batches``.
 _ABOVE_KEY = re.compile(
@@ -71,56 +90,6 @@ _FIELD_FOR_KEY = {key: name for name, key in FIELD_KEYS.items()}
 # (2.9999900000000002e-06), which this rounding removes.
 STORED_PLACES = Decimal("0.000001")
 MILLION = Decimal(10) ** 6
-
-
-class Malformed(ValueError):
-    """An entry that cannot be imported; ``str(exc)`` is the skip reason."""
-
-
-@dataclass(frozen=True)
-class TierPrice:
-    """Prices per 1M tokens (USD) for prompts of at least ``min_prompt_tokens``."""
-
-    min_prompt_tokens: int
-    input_per_mtok: Decimal
-    output_per_mtok: Decimal
-    cache_read_per_mtok: Decimal | None = None
-    cache_write_per_mtok: Decimal | None = None
-    batch_input_per_mtok: Decimal | None = None
-    batch_output_per_mtok: Decimal | None = None
-
-    def values(self) -> dict[str, Decimal | None]:
-        return {name: getattr(self, name) for name in PRICE_FIELDS}
-
-
-@dataclass(frozen=True)
-class LiteLLMModel:
-    key: str
-    litellm_provider: str
-    provider_slug: str
-    model_id: str
-    context_window: int | None
-    max_output_tokens: int | None
-    source_url: str
-    tiers: tuple[TierPrice, ...]
-
-    @property
-    def base(self) -> TierPrice:
-        return self.tiers[0]
-
-
-@dataclass
-class ParseResult:
-    models: list[LiteLLMModel] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
-    skipped_examples: dict[str, list[str]] = field(default_factory=dict)
-    filtered_out: int = 0
-
-    def skip(self, key: str, reason: str) -> None:
-        self.skipped[reason] += 1
-        examples = self.skipped_examples.setdefault(reason, [])
-        if len(examples) < 5:
-            examples.append(key)
 
 
 def provider_slug(litellm_provider: str) -> str:
@@ -225,7 +194,7 @@ def _has_token_prices(entry: Mapping[str, Any]) -> bool:
     return any(key in entry for key in FIELD_KEYS.values()) or "tiered_pricing" in entry
 
 
-def parse_entry(key: str, entry: Any) -> LiteLLMModel:
+def parse_entry(key: str, entry: Any) -> SourceModel:
     """One entry of the map, or ``Malformed`` with the reason it is skipped."""
     if not isinstance(entry, dict):
         raise Malformed("not a JSON object")
@@ -252,15 +221,16 @@ def parse_entry(key: str, entry: Any) -> LiteLLMModel:
         isinstance(source_url, str) and source_url.startswith("https://") and len(source_url) <= 500
     ):
         source_url = ""
-    return LiteLLMModel(
+    return SourceModel(
         key=key,
-        litellm_provider=litellm_provider,
+        source_provider=litellm_provider,
         provider_slug=slug,
         model_id=model_id,
         context_window=_positive_int(entry.get("max_input_tokens")),
         max_output_tokens=_positive_int(entry.get("max_output_tokens")),
         source_url=source_url,
-        tiers=parse_tiers(entry),
+        # LiteLLM's map carries no dates: its one period starts on the import day.
+        periods=(SourcePeriod(None, parse_tiers(entry)),),
     )
 
 
@@ -272,7 +242,7 @@ def parse_price_map(data: Mapping[str, Any], providers: Iterable[str] | None = N
     """
     wanted = {p.strip() for p in providers if p.strip()} if providers is not None else None
     result = ParseResult()
-    chosen: dict[tuple[str, str], LiteLLMModel] = {}
+    chosen: dict[tuple[str, str], SourceModel] = {}
     for key, entry in data.items():
         if key in IGNORED_KEYS:
             continue

@@ -27,6 +27,8 @@ from providers.models import (
     Verification,
 )
 
+from .genai_data import genai_model, genai_provider
+
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "litellm" / "model_prices_sample.json"
 
 
@@ -128,7 +130,7 @@ def test_lists_seed_prices_more_than_one_percent_away_after_conversion(seeded: N
         ("deepseek-chat", "cache_read_per_mtok"),
     ]
     first = found[0]
-    assert (first.ours, first.ours_currency, first.per_usd, first.litellm_usd) == (
+    assert (first.ours, first.ours_currency, first.per_usd, first.source_usd) == (
         Decimal("2"),
         "CNY",
         Decimal("7"),
@@ -165,45 +167,68 @@ def test_a_price_without_an_exchange_rate_is_named_not_guessed(seeded: None) -> 
     assert "No differences above 1%." in out.getvalue()
 
 
-def test_command_prints_a_table_with_both_values_and_sources(seeded: None) -> None:
+@pytest.fixture
+def genai_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """genai-prices (hand-made) says: deepseek-chat 0.27 / 1.1 from 2025-09-05 (undated
+    0.14 / 0.28 before), gpt-4o-mini 0.15 / 0.6 undated."""
+    providers = [
+        genai_provider(
+            "deepseek",
+            genai_model(
+                "deepseek-chat",
+                undated={"input_mtok": "0.14", "output_mtok": "0.28"},
+                dated={dt.date(2025, 9, 5): {"input_mtok": "0.27", "output_mtok": "1.1"}},
+            ),
+        ),
+        genai_provider(
+            "openai", genai_model("gpt-4o-mini", undated={"input_mtok": "0.15", "output_mtok": "0.6"})
+        ),
+    ]
+    monkeypatch.setattr(
+        "providers.management.commands.crosscheck_prices.installed_providers",
+        lambda: (providers, "hand-made genai-prices"),
+    )
+
+
+def table_rows(text: str, section: str) -> list[list[str]]:
+    """The table lines (split on whitespace) of one source's section of the output."""
+    part = text[text.index(f"vs {section} ") :]
+    lines = part.splitlines()[1:]
+    rows = []
+    for line in lines:
+        if line.startswith("Seed prices in force"):
+            break
+        if line.startswith(("deepseek/", "openai/")):
+            rows.append(line.split())
+    return rows
+
+
+def test_command_compares_with_both_sources_giving_each_sources_date(
+    seeded: None, genai_data: None
+) -> None:
     out = io.StringIO()
     call_command("crosscheck_prices", str(FIXTURE), "--date", "2026-01-01", stdout=out)
     text = out.getvalue()
 
-    assert "tolerance 1%: 2 models in both" in text
-    assert "2 differing prices in 1 models:" in text
-    lines = text.splitlines()
-    header = next(line for line in lines if line.startswith("model"))
+    header = next(line for line in text.splitlines() if line.startswith("model"))
     assert header.split() == [
-        "model",
-        "tier",
-        "field",
-        "ours",
-        "ours",
-        "USD",
-        "LiteLLM",
-        "USD",
-        "diff",
-        "our",
-        "source",
-        "LiteLLM",
-        "key",
+        "model", "tier", "field", "ours", "ours", "USD", "source", "source", "USD",
+        "source", "date", "diff", "our", "source", "source", "key",
+    ]  # fmt: skip
+    # LiteLLM (undated): input 2 CNY / 7 = 0.285714 vs 0.28 is -2.0%
+    assert "vs LiteLLM (" in text and "tolerance 1%: 2 models in both" in text
+    assert table_rows(text, "LiteLLM")[0] == [
+        "deepseek/deepseek-chat", "0", "input", "2", "CNY", "0.285714", "LiteLLM", "0.28",
+        "undated", "-2.0%", "deepseek-chat", "reference", "deepseek/deepseek-chat",
+    ]  # fmt: skip
+    # genai-prices' price of 2026-01-01 is the one dated 2025-09-05: 0.27 vs 0.285714 is
+    # -5.5%; output 1.1 vs 2.94 / 7 = 0.42 is +161.9%. gpt-4o-mini 0.15 is within 1%.
+    genai = table_rows(text, "genai-prices")
+    assert [(r[2], r[7], r[8], r[9]) for r in genai] == [
+        ("input", "0.27", "2025-09-05", "-5.5%"),
+        ("output", "1.1", "2025-09-05", "+161.9%"),
     ]
-    row = next(line for line in lines if " input " in line)
-    assert row.split() == [
-        "deepseek/deepseek-chat",
-        "0",
-        "input",
-        "2",
-        "CNY",
-        "0.285714",
-        "0.28",
-        "-2.0%",
-        "deepseek-chat",
-        "reference",
-        "deepseek/deepseek-chat",
-    ]
-    assert "gpt-4o-mini" not in text and "gpt-4o " not in text
+    assert "gpt-4o-mini" not in text
 
 
 def test_command_says_so_when_nothing_differs(db: None) -> None:
@@ -212,9 +237,20 @@ def test_command_says_so_when_nothing_differs(db: None) -> None:
     assert "No differences above 1%." in out.getvalue()
 
 
-def test_command_defaults_to_the_installed_package(
+def test_command_without_litellm_says_so_and_still_compares_with_genai_prices(
+    seeded: None, genai_data: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(litellm_source, "find_litellm_spec", lambda: None)
+    out = io.StringIO()
+    call_command("crosscheck_prices", "--date", "2026-01-01", stdout=out)
+    text = out.getvalue()
+    assert "LiteLLM: not compared (litellm is not installed; pass a file path or URL)" in text
+    assert "vs genai-prices (hand-made genai-prices), tolerance 1%: 2 models in both" in text
+
+
+def test_command_asked_for_the_installed_litellm_fails_without_it(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(litellm_source, "find_litellm_spec", lambda: None)
     with pytest.raises(CommandError, match="litellm is not installed; pass a file path or URL"):
-        call_command("crosscheck_prices")
+        call_command("crosscheck_prices", "--installed")

@@ -26,6 +26,7 @@ from django.core.management import CommandError, call_command
 
 from providers.importers import litellm_source, price_history
 from providers.importers.litellm import (
+    LITELLM,
     Malformed,
     TierPrice,
     parse_entry,
@@ -59,7 +60,7 @@ def sample() -> dict[str, Any]:
 
 def run(data: dict[str, Any], day: dt.date, *, dry_run: bool = False, providers=None):
     return import_price_map(
-        parse_price_map(data, providers), source="sample", day=day, dry_run=dry_run
+        parse_price_map(data, providers), source="sample", day=day, kind=LITELLM, dry_run=dry_run
     )
 
 
@@ -459,7 +460,7 @@ def test_seed_and_admin_prices_are_untouched_and_their_differences_reported() ->
         ("deepseek-chat", "output_per_mtok"),
     ]
     output = found[("deepseek-chat", "output_per_mtok")]
-    assert (output.ours, output.ours_currency, output.per_usd, output.litellm_usd) == (
+    assert (output.ours, output.ours_currency, output.per_usd, output.source_usd) == (
         Decimal("8"),
         "CNY",
         Decimal("7.2"),
@@ -529,9 +530,9 @@ def test_failure_midway_leaves_the_catalog_as_it_was(monkeypatch: pytest.MonkeyP
     before = catalog_counts(), sorted(Price.objects.values_list("pk", "effective_to"))
     real_create_prices = price_history.create_prices
 
-    def create_then_fail(plan, source_label):
+    def create_then_fail(plan, source_label, kind):
         real_create_prices(
-            plan, source_label
+            plan, source_label, kind
         )  # providers, models, closed rows and prices are written...
         raise RuntimeError("disk full")  # ...then the run dies
 

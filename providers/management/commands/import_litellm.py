@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from providers.importers.litellm import parse_price_map
+from providers.importers.litellm import LITELLM, parse_price_map
 from providers.importers.litellm_source import SourceError, read_price_map
 from providers.importers.price_history import import_price_map, record_failed_run
 
@@ -23,7 +23,8 @@ def add_source_arguments(parser: ArgumentParser) -> None:
     )
     parser.add_argument(
         "--provider",
-        help="comma-separated litellm_provider values to keep, e.g. deepseek,dashscope",
+        help="comma-separated provider ids to keep (import_litellm: litellm_provider values, "
+        "e.g. deepseek,dashscope; crosscheck_prices: our provider slugs)",
     )
     parser.add_argument("--date", help="the import date, YYYY-MM-DD (default: today)")
     parser.add_argument("--timeout", type=float, default=30.0, help="download timeout in seconds")
@@ -74,7 +75,9 @@ class Command(BaseCommand):
             record_failed_run(source, dry_run=options["dry_run"], error=str(exc))
             raise
         parsed = parse_price_map(data, provider_filter(options["provider"]))
-        report = import_price_map(parsed, source=label, day=day, dry_run=options["dry_run"])
+        report = import_price_map(
+            parsed, source=label, day=day, kind=LITELLM, dry_run=options["dry_run"]
+        )
         limit = None if options["verbosity"] >= 2 else 20
         if options["verbosity"] >= 1:
             self.stdout.write(report.summary(list_limit=limit))
