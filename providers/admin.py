@@ -56,7 +56,7 @@ def mark_edited(obj, changed: bool) -> None:
 class OriginAdminMixin:
     """Shared by every catalog admin: origin is shown, never typed, and edits claim the row."""
 
-    readonly_fields: tuple[str, ...] = ("origin", "updated_at")
+    readonly_fields: tuple[str, ...] = ("origin", "seed_key", "updated_at")
 
     def save_model(self, request: HttpRequest, obj, form: ModelForm, change: bool) -> None:
         mark_edited(obj, change and form.has_changed())
@@ -245,6 +245,8 @@ class OfferAdmin(OriginAdminMixin, admin.ModelAdmin):
         "eligibility",
         "starts_on",
         "ends_on",
+        "last_seen_on",
+        "assumed_until",
         "valid_days_after_claim",
         "active_today",
         "verification",
@@ -269,6 +271,10 @@ class OfferAdmin(OriginAdminMixin, admin.ModelAdmin):
             return f"{obj.free_tokens:,} tokens"
         return format_money(obj.credit_amount, obj.credit_currency)
 
+    @admin.display(description="assumed running until")
+    def assumed_until(self, obj: Offer) -> dt.date | None:
+        return obj.assumed_until
+
     @admin.display(description="active today", boolean=True)
     def active_today(self, obj: Offer) -> bool:
         return obj.active_on(today())
@@ -276,6 +282,7 @@ class OfferAdmin(OriginAdminMixin, admin.ModelAdmin):
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(OriginAdminMixin, admin.ModelAdmin):
+    readonly_fields = ("origin", "updated_at")  # matched by day and currency: no seed key
     list_display = ("day", "currency", "per_usd", "origin")
     list_filter = ("currency", "origin")
     search_fields = ("source",)
@@ -284,6 +291,7 @@ class ExchangeRateAdmin(OriginAdminMixin, admin.ModelAdmin):
 
 @admin.register(ModelEquivalent)
 class ModelEquivalentAdmin(OriginAdminMixin, admin.ModelAdmin):
+    readonly_fields = ("origin", "updated_at")  # matched by its two models: no seed key
     list_display = ("source", "target", "note", "origin")
     list_filter = ("origin", "source__provider", "target__provider")
     search_fields = ("source__model_id", "target__model_id", "note")
