@@ -64,27 +64,41 @@ def seed_if_available() -> None:
 
 
 def bench_import(source: Path) -> None:
-    from providers.importers.litellm import parse_price_map
+    from providers.importers.litellm import LITELLM, parse_price_map
     from providers.importers.litellm_source import read_price_map
     from providers.importers.price_history import import_price_map
 
     data, label = timed("read JSON", lambda: read_price_map(str(source)))
     parsed = timed("parse entries", lambda: parse_price_map(data))
     today = dt.date.today()
-    first = timed("import (first run)", lambda: import_price_map(parsed, source=label, day=today))
-    second = timed(
-        "import again (nothing changed)", lambda: import_price_map(parsed, source=label, day=today)
-    )
-    dry = timed(
-        "dry run, a later day",
-        lambda: import_price_map(
-            parsed, source=label, day=today + dt.timedelta(days=1), dry_run=True
-        ),
-    )
+
+    def run(day: dt.date, dry_run: bool = False) -> Any:
+        return import_price_map(parsed, source=label, day=day, kind=LITELLM, dry_run=dry_run)
+
+    first = timed("import (first run)", lambda: run(today))
+    second = timed("import again (nothing changed)", lambda: run(today))
+    dry = timed("dry run, a later day", lambda: run(today + dt.timedelta(days=1), True))
     print(
         f"  entries {len(data)}, importable {len(parsed.models)}, skipped {sum(first.skipped.values())}; "
         f"first run added {len(first.plan.added)}, second run unchanged {second.plan.unchanged}, "
         f"dry run unchanged {dry.plan.unchanged}, discrepancies with seed/admin {len(first.plan.discrepancies)}"
+    )
+
+
+def bench_genai_prices() -> None:
+    from providers.importers.genai_prices import GENAI_PRICES, installed_providers, parse_providers
+    from providers.importers.price_history import import_price_map
+
+    providers, label = timed("genai-prices: load the bundled data", installed_providers)
+    parsed = timed("genai-prices: parse", lambda: parse_providers(providers))
+    report = timed(
+        "genai-prices: import (dated history)",
+        lambda: import_price_map(parsed, source=label, day=dt.date.today(), kind=GENAI_PRICES),
+    )
+    print(
+        f"  genai-prices models {len(parsed.models)}; added {len(report.plan.added)}, changed "
+        f"{len(report.plan.changed)}, price rows written {len(report.plan.new_prices)}, "
+        f"discrepancies with seed/admin {len(report.plan.discrepancies)}"
     )
 
 
@@ -169,6 +183,7 @@ def main() -> None:
     setup_django(db_path)
     seed_if_available()
     bench_import(source)
+    bench_genai_prices()
     bench_catalog()
     bench_page()
     bench_projection()

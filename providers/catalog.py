@@ -170,6 +170,16 @@ def build_catalog() -> Catalog:
     )
 
 
+def rates_catalog() -> Catalog:
+    """A snapshot holding only the exchange rates (one query), for code that converts
+    with the engine's rule but needs no models or prices (importers, crosscheck)."""
+    rates = [
+        RateRow(day=r["day"], currency=r["currency"], per_usd=float(r["per_usd"]))
+        for r in ExchangeRate.objects.values("day", "currency", "per_usd")
+    ]
+    return Catalog.build(providers=[], models=[], rates=rates)
+
+
 def get_catalog() -> Catalog:
     """The current snapshot: one version query, plus a rebuild when the catalog changed."""
     global _cached

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard.engine import fx
-from providers.catalog import get_catalog
+from providers.catalog import rates_catalog
 from providers.models import Currency, LLMModel, Price
 
 from .records import PRICE_FIELDS, SourceModel, TierPrice
@@ -92,7 +92,7 @@ def rates_on(day: dt.date) -> dict[str, Decimal]:
     """Units per USD for each currency that has a rate on or before ``day``: the engine's
     conversion rule over the catalog snapshot, minus its fall-back to a later rate (a
     comparison names a price it cannot convert rather than guess)."""
-    catalog = get_catalog()
+    catalog = rates_catalog()
     rates = {Currency.USD.value: Decimal(1)}
     for currency in Currency.values:
         used = None if currency == Currency.USD else fx.rate_on(catalog, currency, day)
