@@ -262,7 +262,9 @@ def test_price_periods_of_one_model_and_tier_never_overlap() -> None:
 
 
 def test_a_long_context_tier_only_exists_beside_a_base_tier() -> None:
-    tiers = {(p["provider"], p["model_id"], int(p["min_prompt_tokens"])) for p in rows("prices.csv")}
+    tiers = {
+        (p["provider"], p["model_id"], int(p["min_prompt_tokens"])) for p in rows("prices.csv")
+    }
     orphans = [key for key in tiers if key[2] > 0 and (key[0], key[1], 0) not in tiers]
     assert orphans == []
 
@@ -371,9 +373,10 @@ def test_openrouter_export_ids_also_resolve_on_the_openrouter_provider() -> None
     assert unresolved == []
     models = catalog().models
     assert models[resolved["deepseek/deepseek-chat-v3-0324:free"]].model_id.endswith(":free")
-    assert in_force("openrouter", "deepseek/deepseek-chat-v3-0324:free", dt.date(2026, 6, 29))[
-        "input"
-    ] == "0"
+    assert (
+        in_force("openrouter", "deepseek/deepseek-chat-v3-0324:free", dt.date(2026, 6, 29))["input"]
+        == "0"
+    )
 
 
 def mtok(tokens: str | float, rate: str) -> Decimal:
@@ -388,13 +391,17 @@ def test_the_openai_cost_export_reconciles_within_half_a_percent_of_its_bill() -
     #   -> $0.1422989 billed. Without the cached-input prices the cached lines would cost the
     #   input price (12,800 x $2.50 = 0.032, 1,024 x $0.15 = 0.0001536): +11%.
     column = {"input": "input", "cached input": "cache_read", "output": "output"}
+    snapshot = catalog()
     billed = computed = Decimal(0)
     with open(USAGE / "cost_2026-08-01_2026-08-03.csv", encoding="utf-8", newline="") as handle:
         for line in csv.DictReader(handle):
             if not line["quantity"] or line["quantity_unit"] != "tokens":
                 continue
             model, kind = (part.strip() for part in line["line_item"].split(","))
-            row = in_force("openai", "gpt-4o-mini" if "mini" in model else model, day(line["start_time_iso"][:10]))
+            info = snapshot.models[
+                resolve_sources(snapshot, [("openai", model)])[("openai", model)]
+            ]
+            row = in_force(info.provider, info.model_id, day(line["start_time_iso"][:10]))
             assert row is not None and row[column[kind]], line["line_item"]
             billed += Decimal(line["amount_value"])
             computed += mtok(line["quantity"], row[column[kind]])
