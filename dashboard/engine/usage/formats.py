@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import azure_cost
 from .columns import Columns
 from .rows import Rows, models, skip, total_of
 
@@ -31,6 +32,8 @@ class Format:
     build: Callable[[Columns], Rows]
     # how the fast path asks pyarrow to parse the day column: "timestamp" (naive ISO) or "unix"
     day_type: str = "timestamp"
+    # cloud bills: build(cols, meter_rules) identifies meters with the catalog's meter rules
+    metered: bool = False
 
 
 def _f(*names: str) -> tuple[str, ...]:
@@ -750,6 +753,20 @@ GENERIC = Format(
 )
 
 
+# --- Cloud bills and observability exports (one module each) -------------------------------
+
+AZURE_COST = Format(
+    slug="azure_cost",
+    label=azure_cost.LABEL,
+    detect=azure_cost.detect,
+    fields=azure_cost.FIELDS,
+    required=azure_cost.REQUIRED,
+    numeric=azure_cost.NUMERIC,
+    build=azure_cost.build,
+    metered=True,
+)
+
+
 # Most specific signatures first; generic matches anything that has its required columns.
 ALL_FORMATS: tuple[Format, ...] = (
     OPENAI_ACTIVITY,
@@ -762,6 +779,7 @@ ALL_FORMATS: tuple[Format, ...] = (
     LITELLM_SPENDLOGS,
     LITELLM_UI,
     HELICONE,
+    AZURE_COST,
     GENERIC,
 )
 

@@ -18,7 +18,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +32,7 @@ import pyarrow.csv as pcsv
 from .columns import Columns
 from .errors import TooManyRows, UsageFileError
 from .formats import ALL_FORMATS, GENERIC, Format
+from .meters import MeterRule
 from .providers import infer_provider
 from .report import UsageReport
 from .rows import Rows
@@ -79,17 +80,19 @@ def read_usage(
     filename: str | None = None,
     max_rows: int | None = None,
     today: datetime.date | None = None,
+    meter_rules: Iterable[MeterRule] = (),
 ) -> tuple[pd.DataFrame, UsageReport]:
     """Read one usage export into the canonical frame (see CANONICAL_COLUMNS).
 
     `source` is a path, bytes, or a binary file object (e.g. Django's UploadedFile.file).
+    `meter_rules` identify the meters of cloud bills (see meters.py); other formats ignore them.
     Raises UsageFileError (TooManyRows past `max_rows` data rows) for anything it cannot read.
     """
     today = today or datetime.datetime.now(datetime.UTC).date()
     name = filename or _name_of(source)
     try:
         with _opened(source) as (stream, native):
-            return _read(stream, native, name, max_rows, today)
+            return _read(stream, native, name, max_rows, today, tuple(meter_rules))
     except UsageFileError:
         raise
     except (
@@ -203,6 +206,7 @@ def _read(
     name: str | None,
     max_rows: int | None,
     today: datetime.date,
+    meter_rules: tuple[MeterRule, ...] = (),
 ) -> tuple[pd.DataFrame, UsageReport]:
     warnings: list[str] = []
     start = stream.tell()
@@ -236,7 +240,7 @@ def _read(
     # blank lines above the header shift every line number that messages report
     blank_lines_above = head_text.count("\n", 0, len(head_text) - len(head_text.lstrip("\r\n")))
     cols = Columns(table, names, filename=name, today=today, first_line=2 + blank_lines_above)
-    rows = fmt.build(cols)
+    rows = fmt.build(cols, meter_rules) if fmt.metered else fmt.build(cols)
     frame = _daily(rows, cols)
     report = _report(fmt, table.num_rows, rows, frame, warnings + rows.warnings)
     return frame, report
@@ -307,8 +311,18 @@ def _norm(column: str) -> str:
     return "_".join(column.strip().lower().split())
 
 
+# Localised portal downloads (Azure) write "Nombre del medidor (MeterName)": the English name
+# in the trailing parentheses is matched too.
+_ENGLISH_NAME = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9_ ./]*?)\s*\)\s*$")
+
+
+def _names_of(column: str) -> list[str]:
+    inner = _ENGLISH_NAME.search(column)
+    return [column, inner.group(1)] if inner else [column]
+
+
 def _detect(header: list[str], name: str | None) -> Format:
-    lowered = {column.strip().lower() for column in header}
+    lowered = {name.strip().lower() for column in header for name in _names_of(column)}
     for fmt in ALL_FORMATS:
         if fmt is not GENERIC and fmt.detect(lowered):
             return fmt
@@ -328,8 +342,9 @@ def _detect(header: list[str], name: str | None) -> Format:
                 break
     raise UsageFileError(
         "this does not look like a usage export: expected e.g. date, model, input_tokens, "
-        "output_tokens (generic) or an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone export "
-        f"header; found columns: {found}{hint}",
+        "output_tokens (generic), an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone/Langfuse "
+        "export or an Azure/AWS/Google/FOCUS cloud bill header; "
+        f"found columns: {found}{hint}",
         filename=name,
     )
 
@@ -337,7 +352,8 @@ def _detect(header: list[str], name: str | None) -> Format:
 def _columns_for(fmt: Format, header: list[str], name: str | None) -> dict[str, str]:
     by_norm: dict[str, str] = {}
     for column in header:
-        by_norm.setdefault(_norm(column), column)
+        for alias in _names_of(column):
+            by_norm.setdefault(_norm(alias), column)
     names: dict[str, str] = {}
     for field, aliases in fmt.fields.items():
         for alias in aliases:
@@ -393,7 +409,7 @@ def _parse(
             types[column] = pa.dictionary(pa.int32(), pa.string())
         else:
             types[column] = pa.string()
-    multiline = fmt.slug in ("helicone", "litellm_spendlogs")
+    multiline = fmt.slug in ("helicone", "litellm_spendlogs", "langfuse")
     try:
         table = pcsv.read_csv(
             native() if native is not None else stream,
@@ -710,4 +726,6 @@ def _report(
         warnings=list(dict.fromkeys(warnings)),
         models=sorted(frame["source_model"].unique().tolist()),
         has_reported_cost=bool(frame["reported_cost"].notna().any()),
+        billed_usage=rows.billed_usage,
+        unidentified_meters=rows.unidentified_meters,
     )

@@ -19,6 +19,10 @@ class UsageReport:
     warnings: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     has_reported_cost: bool = False
+    # Cloud bills: tokens and billed cost per month x source model x token kind x batch flag
+    # (the effective unit prices of the bill come from these), and meters nobody identified.
+    billed_usage: list[dict[str, Any]] = field(default_factory=list)
+    unidentified_meters: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -36,4 +40,6 @@ class UsageReport:
         values["skipped"] = dict(values.get("skipped") or {})
         values["warnings"] = list(values.get("warnings") or [])
         values["models"] = list(values.get("models") or [])
+        values["billed_usage"] = list(values.get("billed_usage") or [])
+        values["unidentified_meters"] = list(values.get("unidentified_meters") or [])
         return cls(**values)

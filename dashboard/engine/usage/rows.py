@@ -22,11 +22,15 @@ class Rows:
     cache_write: np.ndarray
     output: np.ndarray
     batch: np.ndarray | None = None
-    provider: pa.Array | None = None  # vendor slug per row where the export says it
+    provider: str | pa.Array | None = None  # vendor slug (per row) where the export says it
     cost: np.ndarray | None = None  # float64, NaN where a row has no money
     currency: str | pa.Array | None = None
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # cloud bills only (see metered.py): tokens and cost per month x model x token kind, and
+    # the meters the catalog could not identify
+    billed_usage: list[dict[str, object]] = field(default_factory=list)
+    unidentified_meters: list[dict[str, object]] = field(default_factory=list)
 
 
 def skip(keep: np.ndarray, drop: np.ndarray, reason: str, skipped: dict[str, int]) -> np.ndarray:

@@ -92,8 +92,9 @@ def test_non_utf8_bytes_after_the_first_block_are_caught(tmp_path):
 def test_unrelated_csv_names_the_formats_and_the_columns_found():
     assert str(error_for("name,price,colour\napple,3,red\n")) == (
         "usage.csv: this does not look like a usage export: expected e.g. date, model, "
-        "input_tokens, output_tokens (generic) or an OpenAI/Anthropic/OpenRouter/LiteLLM/"
-        "Helicone export header; found columns: name, price, colour"
+        "input_tokens, output_tokens (generic), an OpenAI/Anthropic/OpenRouter/LiteLLM/"
+        "Helicone/Langfuse export or an Azure/AWS/Google/FOCUS cloud bill header; found "
+        "columns: name, price, colour"
     )
 
 
