@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import azure_cost
+from . import aws_cur, azure_cost, focus, gcp_billing, langfuse
 from .columns import Columns
 from .rows import Rows, models, skip, total_of
 
@@ -766,6 +766,49 @@ AZURE_COST = Format(
     metered=True,
 )
 
+AWS_CUR = Format(
+    slug="aws_cur",
+    label=aws_cur.LABEL,
+    detect=aws_cur.detect,
+    fields=aws_cur.FIELDS,
+    required=aws_cur.REQUIRED,
+    numeric=aws_cur.NUMERIC,
+    build=aws_cur.build,
+    metered=True,
+)
+
+GCP_BILLING = Format(
+    slug="gcp_billing",
+    label=gcp_billing.LABEL,
+    detect=gcp_billing.detect,
+    fields=gcp_billing.FIELDS,
+    required=gcp_billing.REQUIRED,
+    numeric=gcp_billing.NUMERIC,
+    build=gcp_billing.build,
+    metered=True,
+)
+
+FOCUS = Format(
+    slug="focus",
+    label=focus.LABEL,
+    detect=focus.detect,
+    fields=focus.FIELDS,
+    required=focus.REQUIRED,
+    numeric=focus.NUMERIC,
+    build=focus.build,
+    metered=True,
+)
+
+LANGFUSE = Format(
+    slug="langfuse",
+    label=langfuse.LABEL,
+    detect=langfuse.detect,
+    fields=langfuse.FIELDS,
+    required=langfuse.REQUIRED,
+    numeric=langfuse.NUMERIC,
+    build=langfuse.build,
+)
+
 
 # Most specific signatures first; generic matches anything that has its required columns.
 ALL_FORMATS: tuple[Format, ...] = (
@@ -780,6 +823,10 @@ ALL_FORMATS: tuple[Format, ...] = (
     LITELLM_UI,
     HELICONE,
     AZURE_COST,
+    AWS_CUR,
+    GCP_BILLING,
+    FOCUS,
+    LANGFUSE,
     GENERIC,
 )
 

@@ -23,7 +23,7 @@ def test_formats_lists_every_reader_by_slug():
     assert set(FORMATS) == {
         "openai_activity", "openai_cost", "openai_legacy", "anthropic_tokens", "anthropic_cost",
         "openrouter_generations", "openrouter_activity", "litellm_spendlogs", "litellm_ui",
-        "helicone", "generic",
+        "helicone", "azure_cost", "aws_cur", "gcp_billing", "focus", "langfuse", "generic",
     }
 
 
