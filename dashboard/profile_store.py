@@ -22,6 +22,7 @@ from dashboard.engine.usage import CANONICAL_COLUMNS, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
 from dashboard.models import UsageDay, UsageProfile
 from providers.catalog import get_catalog
+from providers.meters import meter_rules
 
 SAMPLE_FILE = Path(settings.BASE_DIR) / "fixtures" / "usage" / "sample_openai_12_months.csv"
 STORE_BATCH_SIZE = 5000
@@ -45,7 +46,12 @@ def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
     else:
         uploaded.seek(0)
         source = uploaded.file
-    return read_usage(source, filename=uploaded.name, max_rows=settings.MAX_UPLOAD_ROWS)
+    return read_usage(
+        source,
+        filename=uploaded.name,
+        max_rows=settings.MAX_UPLOAD_ROWS,
+        meter_rules=meter_rules(),  # cloud bills: the catalog's meter table
+    )
 
 
 def store_profile(
@@ -236,6 +242,7 @@ def profile_summary(profile: UsageProfile, *, url: str) -> dict[str, Any]:
         "unresolved_models": summary["unresolved_models"],
         "warnings": list(report.get("warnings", [])),
         "has_reported_cost": bool(report.get("has_reported_cost", False)),
+        "unidentified_meters": list(report.get("unidentified_meters", [])),
         "totals": summary["totals"],
     }
 

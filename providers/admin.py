@@ -22,6 +22,7 @@ from .models import (
     ExchangeRate,
     ImportRun,
     LLMModel,
+    MeterRule,
     ModelEquivalent,
     Offer,
     Origin,
@@ -330,3 +331,21 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
         return False
+
+
+@admin.register(MeterRule)
+class MeterRuleAdmin(OriginAdminMixin, admin.ModelAdmin):
+    """Cloud-bill meter spellings: a bill with a new meter name is fixed here, not in code."""
+
+    list_display = (
+        "pattern", "bill", "model", "token_kind", "batch", "tokens_per_unit", "priority", "origin"
+    )
+    list_filter = ("bill", "token_kind", "batch", "origin")
+    search_fields = ("pattern", "model__model_id", "model__provider__slug", "notes", "source")
+    readonly_fields = ("origin", "updated_at")  # matched by bill and pattern: no seed key
+    autocomplete_fields = ("model",)
+    list_select_related = ("model", "model__provider")
+    fields = (
+        "bill", "pattern", "model", "token_kind", "batch", "tokens_per_unit", "priority",
+        "source", "notes", "origin", "updated_at",
+    )

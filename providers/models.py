@@ -552,3 +552,93 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MeterBill(models.TextChoices):
+    AZURE = "azure", "Azure cost details (MeterName)"
+    AWS = "aws", "AWS CUR (usage type)"
+    GCP = "gcp", "Google Cloud billing export (SKU description)"
+
+
+class MeterTokenKind(models.TextChoices):
+    INPUT = "input", "Input (uncached)"
+    CACHE_READ = "cache_read", "Cache read"
+    CACHE_WRITE = "cache_write", "Cache write"
+    OUTPUT = "output", "Output"
+    NOT_TOKENS = "not_tokens", "Not billed per token (skipped)"
+
+
+class MeterRule(models.Model):
+    """Which model, token kind, batch flag and unit a cloud-bill meter stands for.
+
+    Cloud bills name LLM usage by meter (Azure ``MeterName``), usage type (AWS) or SKU
+    (Google), spelled differently for every model generation: a new spelling is fixed here,
+    not in code. The usage readers get these rows as plain data
+    (``providers.meters.meter_rules()``).
+    """
+
+    bill = models.CharField(max_length=10, choices=MeterBill.choices)
+    pattern = models.CharField(
+        max_length=300,
+        help_text="Regular expression for the whole meter text, case-insensitive, e.g. "
+        r"<code>gpt[- ]4o[- ]0806[- ]inp[- ]glbl( tokens)?</code>.",
+    )
+    model = models.ForeignKey(
+        LLMModel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meter_rules",
+        help_text="Empty = the token kind only: the usage keeps its meter text (or the model the "
+        "bill names) as the id to identify on the dashboard.",
+    )
+    token_kind = models.CharField(max_length=12, choices=MeterTokenKind.choices)
+    batch = models.BooleanField(default=False, help_text="Usage billed at batch prices.")
+    tokens_per_unit = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Tokens per unit of the bill's quantity, used when the bill does not state "
+        "the unit (e.g. 1000000 for AWS Marketplace amounts).",
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Lower is tried first (rules with a model before kind-only rules)."
+    )
+    source = models.TextField(blank=True, help_text="Where the spelling was seen.")
+    notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bill", "priority", "pattern"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "pattern"], name="meter_rule_unique_pattern"),
+            models.CheckConstraint(
+                condition=Q(tokens_per_unit__isnull=True) | Q(tokens_per_unit__gt=0),
+                name="meter_rule_tokens_per_unit_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(token_kind="not_tokens") | Q(model__isnull=True),
+                name="meter_rule_not_tokens_without_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_bill_display()}: {self.pattern}"
+
+    def clean(self) -> None:
+        from dashboard.engine.usage.meters import compile_pattern
+
+        errors: dict[str, str] = {}
+        try:
+            compile_pattern(self.pattern or "")
+        except ValueError as exc:
+            errors["pattern"] = str(exc)
+        if self.token_kind == MeterTokenKind.NOT_TOKENS and self.model_id:
+            errors["model"] = "A meter that is not billed per token has no model."
+        if self.tokens_per_unit is not None and self.tokens_per_unit <= 0:
+            errors["tokens_per_unit"] = "Tokens per unit must be greater than 0."
+        if errors:
+            raise ValidationError(errors)

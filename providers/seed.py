@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from .meters import load_meter_rules
 from .models import (
     CatalogState,
     Currency,
@@ -816,6 +817,7 @@ def load_seed(reset: bool = False, directory: Path | None = None) -> SeedSummary
         _load_offers(directory, sync, providers, llm_models, sources)
         _load_rates(directory, sync, sources)
         _load_equivalents(directory, sync, llm_models)
-        if summary.changed:
+        meters = load_meter_rules(directory, reset=reset)  # cloud-bill meters: providers/meters.py
+        if summary.changed or meters.changed:
             CatalogState.bump()
     return summary

@@ -107,10 +107,10 @@ def test_azure_china_export_in_cny_is_the_china_provider():
     per_model = june.groupby("source_model")[
         ["tokens_input_uncached", "tokens_output", "reported_cost"]].sum()
     # gpt-4o regional: 2000 K input and 300 K output a day for 30 days
-    assert per_model.loc["gpt-4o-regional", "tokens_input_uncached"] == 60_000_000
-    assert per_model.loc["gpt-4o-regional", "tokens_output"] == 9_000_000
+    assert per_model.loc["gpt-4o-2024-05-13-regional", "tokens_input_uncached"] == 60_000_000
+    assert per_model.loc["gpt-4o-2024-05-13-regional", "tokens_output"] == 9_000_000
     # (2000 x 0.035 + 300 x 0.105) x 30 = (70 + 31.5) x 30
-    assert per_model.loc["gpt-4o-regional", "reported_cost"] == pytest.approx(3045.0)
+    assert per_model.loc["gpt-4o-2024-05-13-regional", "reported_cost"] == pytest.approx(3045.0)
     # (5000 x 0.0012 + 1000 x 0.0048) x 30 = 10.8 x 30
     assert per_model.loc["gpt-4o-mini-regional", "reported_cost"] == pytest.approx(324.0)
     every_day = frame.groupby("day").size()
@@ -122,7 +122,7 @@ def test_pay_as_you_go_header_reads_usage_quantity_and_pre_tax_cost():
     assert rows_of(frame) == [
         (D("2026-04-10"), "azure-openai", "gpt-4o-2024-11-20", False, 3_000_000, 1_000_000, 0,
          400_000),
-        (D("2026-04-11"), "azure-openai", "gpt-4o-2024-11-20-datazone", False, 1_000_000, 0, 0, 0),
+        (D("2026-04-11"), "azure-openai", "gpt-4o-2024-11-20-regional", False, 1_000_000, 0, 0, 0),
     ]
     # 7.5 + 1.25 + 4; 2.75
     assert frame["reported_cost"].tolist() == pytest.approx([12.75, 2.75])

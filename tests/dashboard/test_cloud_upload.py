@@ -1,0 +1,73 @@
+"""Cloud bills through the upload page and the API: identified with the catalog's meter table,
+unknown meters listed, bad bills refused with line and column and nothing stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dashboard.models import UsageDay, UsageProfile
+from tests.dashboard.conftest import csv_file
+
+pytestmark = pytest.mark.django_db
+CLOUD = Path(__file__).resolve().parents[2] / "fixtures" / "usage" / "cloud"
+
+
+def upload(client: Client, name: str):
+    path = CLOUD / name
+    return client.post(reverse("profiles:upload"), {"file": csv_file(path.read_bytes(), name)})
+
+
+def test_azure_bill_upload_stores_identified_models_and_lists_unknown_meters(
+    seeded, client: Client
+) -> None:
+    response = upload(client, "azure_ea_costdetails_2026-05.csv")
+    assert response.status_code == 302
+    profile = UsageProfile.objects.get()
+    assert profile.format == "azure_cost"
+    rows = UsageDay.objects.filter(profile=profile, source_model="gpt-4o-2024-08-06")
+    # 1,200,000 + 800,000 uncached input; 150,000 + 100,000 output; 5 + 3 USD
+    assert sum(r.tokens_input_uncached for r in rows) == 2_000_000
+    assert sum(r.tokens_output for r in rows) == 250_000
+    assert sum(r.reported_cost for r in rows) == pytest.approx(8.0)
+    assert len(profile.report["billed_usage"]) == 9
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="unidentified-meters"' in page
+    assert "computer-use-preview glbl Tokens" in page
+    assert "50,000" in page  # its 50 x 1K tokens
+    assert "token meter not in the meter table" in page
+
+
+def test_api_summary_of_a_bedrock_bill_gives_totals_and_unknown_models(seeded) -> None:
+    path = CLOUD / "aws_cur2_bedrock_2026-05.csv"
+    response = Client().post("/api/profiles/", {"file": csv_file(path.read_bytes(), path.name)})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["format"] == "aws_cur"
+    # every usage type matched a rule; the one model no rule names comes from its ARN and is
+    # listed as an id the catalog does not know, like any unknown model id
+    assert body["unidentified_meters"] == []
+    assert "anthropic.claude-sonnet-4-6" in body["unresolved_models"]
+    # 0.574079 M input tokens of Haiku 4.5 through the eu. profile
+    haiku = [t for t in body["totals"] if t["source_model"].startswith("eu.anthropic.claude-haiku")]
+    assert haiku[0]["tokens_input_uncached"] == 574_079
+
+
+def test_a_bad_azure_bill_is_refused_with_line_and_column_and_nothing_stored(
+    seeded, client: Client
+) -> None:
+    bad = (
+        "Date,MeterCategory,MeterName,UnitOfMeasure,Quantity,CostInBillingCurrency,"
+        "BillingCurrencyCode\n"
+        "2026-05-01,Cognitive Services,gpt-4o-0806-Inp-glbl Tokens,1K,10,0.025,USD\n"
+        "2026-05-02,Cognitive Services,gpt-4o-0806-Inp-glbl Tokens,1K,10,0.025,EUR\n"
+    )
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(bad, "bill.csv")})
+    assert response.status_code == 400
+    assert "bill.csv, line 3, column &#x27;BillingCurrencyCode&#x27;: &#x27;EUR&#x27; is not " \
+        "USD or CNY" in response.content.decode()
+    assert UsageProfile.objects.count() == 0
+    assert UsageDay.objects.count() == 0
