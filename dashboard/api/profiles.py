@@ -94,5 +94,6 @@ def projection(request: HttpRequest, pk: object) -> HttpResponse:
     outcome = compute(profile, catalog, scenario, form.identifications())
     history = outcome.history.to_dict()
     history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
+    history["list_vs_billed"] = [gap.to_dict() for gap in outcome.list_vs_billed]
     body = {"profile": str(profile.pk), **outcome.projection.to_dict(), "history": history}
     return JsonResponse(body, json_dumps_params={"allow_nan": False})

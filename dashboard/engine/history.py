@@ -166,7 +166,8 @@ def history_scenario(scenario: Scenario) -> Scenario:
     offers), so callers can reuse one history across those changes. The switch date stays: it
     picks the same-tier replacement models."""
     return replace(
-        scenario, horizon_months=1, growth_pct=0.0, baseline_months=3, eligibility=frozenset()
+        scenario, horizon_months=1, growth_pct=0.0, baseline_months=3, eligibility=frozenset(),
+        billed_rates=None,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import billed_rates
 from .candidate_costs import (
     CandidateDays,
     Rows,
@@ -139,10 +140,17 @@ class ProjectionResult:
     fx_used: list[RateUsed]
     typical_prompt_tokens: float | None
     unresolved_models: list[str]
+    # months of the bill's effective rates the current provider was priced at; None = list
+    current_billed_rates: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "scenario": self.scenario.to_dict(),
+            "current_priced_at": (
+                "list prices"
+                if self.current_billed_rates is None
+                else f"billed rates ({self.current_billed_rates})"
+            ),
             "baseline_months": [m.isoformat() for m in self.baseline_months],
             "baseline_scaled_days": self.baseline_scaled_days,
             "typical_prompt_tokens": _json(self.typical_prompt_tokens),
@@ -256,8 +264,16 @@ def rank_summaries(summaries: list[CandidateSummary]) -> list[CandidateSummary]:
     return result
 
 
-def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> ProjectionResult:
-    """Project the profile's usage over the scenario horizon on every candidate provider."""
+def project(
+    frame: pd.DataFrame,
+    catalog: Catalog,
+    scenario: Scenario,
+    billed_usage: list[dict[str, object]] | None = None,
+) -> ProjectionResult:
+    """Project the profile's usage over the scenario horizon on every candidate provider.
+
+    `billed_usage` (the report's cost per month x model x token kind) lets the current
+    provider be priced at the bill's effective rates; see billed_rates.py."""
     scenario.validate(catalog)
     baseline = compute_baseline(frame, scenario.baseline_months)
     volumes = baseline.volumes
@@ -315,11 +331,15 @@ def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> Projec
 
     mappings = current_mappings(catalog, keys)
     result = candidate_days(rows, mappings, schedules, len(days))
+    label = current_label(catalog, keys)
+    billed_label = None
+    rates = billed_rates.effective_rates(billed_usage or (), baseline.months)
+    if billed_rates.should_use(scenario, rates, result):
+        result = billed_rates.current_days(rows, rates, catalog, scenario, days)
+        label, billed_label = f"{label} at billed rates", rates.label
     currencies |= result.currencies
     frames.append(monthly_rows(CURRENT, result, month_idx, months))
-    summaries.append(
-        summarise(CURRENT, current_label(catalog, keys), result, mappings, [], horizon_end)
-    )
+    summaries.append(summarise(CURRENT, label, result, mappings, [], horizon_end))
     for provider in candidate_providers(catalog, scenario, mapper):
         mappings = {s: mapper.map_source(s[1], keys[s], provider) for s in keys}
         result = candidate_days(rows, mappings, schedules, len(days))
@@ -342,4 +362,5 @@ def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> Projec
         fx_used=rates_used(catalog, currencies, start, horizon_end, scenario.fx_override),
         typical_prompt_tokens=prompt,
         unresolved_models=unresolved,
+        current_billed_rates=billed_label,
     )

@@ -32,6 +32,9 @@ class Scenario:
     typical_prompt_tokens: int | None = None  # None = the profile's input tokens per request
     # (exported source model id, candidate provider slug, target model key)
     mapping_overrides: tuple[tuple[str, str, int], ...] = ()
+    # price the current provider at its bill's effective rates: None = automatic (on when the
+    # current usage has no list price and the export carries billed cost per token kind)
+    billed_rates: bool | None = None
 
     def override_for(self, source_model: str, provider: str) -> int | None:
         wanted = source_model.strip().lower()

@@ -8,7 +8,8 @@ openai_migrants, verified_accounts), ``baseline`` (complete months averaged, 1-2
 include unverified prices and offers), ``prompt`` (typical prompt tokens), ``map``
 (repeatable ``<source model>::<catalog model key>``: use that model on its provider),
 ``identify`` (repeatable ``<source model>::<catalog model key>``: treat an exported id the
-catalog does not know as that model). ``s=1`` marks a submitted form, so unchecked boxes
+catalog does not know as that model), ``billed`` (``auto``, ``1``, ``0``: price the current
+provider at its bill's effective rates). ``s=1`` marks a submitted form, so unchecked boxes
 are told apart from a first visit (which gets the defaults).
 """
 
@@ -29,6 +30,12 @@ ELIGIBILITY_CHOICES = [
 ]
 DEFAULT_ELIGIBILITY = ["openai_migrants", "new_customers"]
 CURRENCY_CHOICES = [("USD", "USD ($)"), ("CNY", "CNY (¥)")]
+BILLED_CHOICES = [
+    ("auto", "list prices, or your bill's rates when there is no list price"),
+    ("1", "your bill's rates"),
+    ("0", "list prices"),
+]
+BILLED_VALUES = {"auto": None, "": None, "1": True, "0": False}
 PAIR_SEPARATOR = "::"
 SUBMITTED_DEFAULTS = {"horizon": "12", "growth": "0", "currency": "USD", "baseline": "3"}
 
@@ -78,6 +85,12 @@ class ScenarioForm(forms.Form):
     prompt = forms.IntegerField(
         label="Typical prompt (tokens)", min_value=0, max_value=10_000_000, required=False,
         widget=forms.NumberInput(attrs={"placeholder": "from your usage"}),
+    )
+    billed = forms.ChoiceField(
+        label="Price your current provider at", choices=BILLED_CHOICES, required=False,
+        initial="auto",
+        help_text="Your bill's effective unit prices (mean of the baseline months) instead of "
+        "list prices: for Azure China or a discounted contract.",
     )
     map = PairsField()
     identify = PairsField()
@@ -135,6 +148,7 @@ class ScenarioForm(forms.Form):
             include_unverified=bool(data.get("unverified")),
             typical_prompt_tokens=data.get("prompt"),
             mapping_overrides=overrides,
+            billed_rates=BILLED_VALUES[data.get("billed") or "auto"],
         )
         try:
             return scenario.validate(self.catalog)
@@ -163,6 +177,7 @@ FIELD_FOR = {
     "include_unverified": "unverified",
     "typical_prompt_tokens": "prompt",
     "mapping_overrides": "map",
+    "billed_rates": "billed",
 }
 
 PRESET_JULY_2024 = {"switch": OPENAI_CUTOFF.isoformat(), "elig": DEFAULT_ELIGIBILITY}

@@ -71,3 +71,44 @@ def test_a_bad_azure_bill_is_refused_with_line_and_column_and_nothing_stored(
         "USD or CNY" in response.content.decode()
     assert UsageProfile.objects.count() == 0
     assert UsageDay.objects.count() == 0
+
+
+def test_azure_china_bill_is_ranked_against_domestic_providers_at_its_billed_rates(
+    seeded, client: Client
+) -> None:
+    assert upload(client, "azure_china_mca_2024-05-20_2024-06-30.csv").status_code == 302
+    profile = UsageProfile.objects.get()
+    response = client.get(
+        reverse("api:projection", args=[profile.pk]),
+        {"switch": "2024-07-09", "horizon": "12", "currency": "CNY"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    # baseline = June 2024, the only complete month; Azure China has no list price
+    assert body["current_priced_at"] == "billed rates (2024-06)"
+    current = next(s for s in body["summary"] if s["candidate"] == "current")
+    # June: gpt-4o 60M in x 35 + 9M out x 105 CNY/M = 2100 + 945; mini 150M x 1.2 + 30M x 4.8
+    # = 180 + 144: 3369 CNY a month. July from the 9th: 23/31 of it, then 11 full months.
+    assert current["total_display"] == pytest.approx(3369 * 23 / 31 + 3369 * 11)
+    assert current["has_unpriced"] is False
+    assert current["rank"] is not None
+    domestic = [s for s in body["summary"] if s["candidate"] in {"deepseek", "zhipu", "alibaba"}]
+    assert domestic and all(s["rank"] is not None for s in domestic)
+    assert all(s["savings_vs_current_display"] is not None for s in domestic)
+    claimed = {o["provider"] for o in body["offers"] if o["applied"]}
+    assert "zhipu" in claimed  # the July 2024 migration offers are claimed on the switch date
+    gaps = {g["source_model"]: g for g in body["history"]["list_vs_billed"]}
+    # 42 days x (70 + 31.5) CNY billed for gpt-4o; no CNY list price, so no gap is invented
+    assert gaps["gpt-4o-regional"]["billed_native"] == pytest.approx(4263.0)
+    assert gaps["gpt-4o-regional"]["list_display"] is None
+
+
+def test_dashboard_says_the_current_provider_is_priced_at_the_bill(seeded, client: Client) -> None:
+    response = upload(client, "azure_china_mca_2024-05-20_2024-06-30.csv")
+    page = client.get(response["Location"], {"s": "1", "switch": "2024-07-09", "currency": "CNY"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "your bill's effective rates</b> (2024-06)" in html
+    assert 'id="list-vs-billed"' in html
+    page = client.get(response["Location"], {"s": "1", "switch": "2024-07-09", "billed": "0"})
+    assert "your current provider at list prices" in page.content.decode()
