@@ -1,9 +1,9 @@
 """Ingestion benchmark: read_usage vs a bare pyarrow read + group-by of the same columns.
 
-    .venv/bin/python bench/ingest.py [--rows 1000000] [--runs 5]
+    .venv/bin/python bench/ingest.py [--rows 1000000] [--runs 5] [--formats azure]
 
-Writes two files into bench/data/ (git-ignored) once: a 1M-row OpenRouter per-generation
-export and a 1M-row generic file. Each measurement runs in a fresh child process so its peak
+Writes three files into bench/data/ (git-ignored) once: a 1M-row OpenRouter per-generation
+export, a 1M-row generic file and a 1M-row Azure EA cost-details export. Each measurement runs in a fresh child process so its peak
 RSS (VmHWM) is its own; the printed times are medians over --runs children.
 """
 
@@ -74,6 +74,64 @@ def make_generic(path: Path, rows: int) -> None:
             ])
 
 
+# --- Azure Cost Management export (cloud bills; added with the cloud-bill readers) ----------
+#
+# A 1M-row EA cost-details file: the 57-column 2024-08-01 header, US dates as in the real EA
+# file, long resource ids and JSON tags, 12 Azure OpenAI token meters (1K and 1M units) and
+# one line in five for other services (VMs, storage, PTU hours) that the reader skips.
+
+AZURE_LLM_METERS = [
+    ("gpt-4o-0806-Inp-glbl Tokens", "1K", 0.0025), ("gpt 4o 0806 cached Inp glbl Tokens", "1K",
+    0.00125), ("gpt-4o-0806-Outp-glbl Tokens", "1K", 0.01), ("gpt-4o-mini-0718-Inp-glbl Tokens",
+    "1K", 0.00015), ("gpt-4o-mini-0718-Outp-glbl Tokens", "1K", 0.0006),
+    ("gpt-4o-mini-0718-Batch-Inp-glbl Tokens", "1K", 0.000075), ("gpt 4o 1120 Inp glbl Tokens",
+    "1K", 0.0025), ("gpt 4o 1120 Outp glbl Tokens", "1K", 0.01), ("gpt-4o-0806-Inp-regnl Tokens",
+    "1K", 0.00275), ("gpt-4o-0806-Outp-regnl Tokens", "1K", 0.011), ("GPT 5 Inpt Glbl 1M Tokens",
+    "1M", 1.25), ("GPT 5 outpt Glbl 1M Tokens", "1M", 10.0),
+]
+AZURE_OTHER_METERS = [
+    ("Virtual Machines", "D2s v3", "1 Hour", 0.096, "Microsoft.Compute"),
+    ("Storage", "LRS Data Stored", "1 GB/Month", 0.02, "Microsoft.Storage"),
+    ("Cognitive Services", "Provisioned Managed Global", "1 Hour", 1.0,
+     "Microsoft.CognitiveServices"),
+]
+
+
+def make_azure(path: Path, rows: int) -> None:
+    sys.path.insert(0, str(ROOT / "fixtures" / "usage" / "cloud"))
+    from make_cloud_samples import EA_HEADER  # the sample generator's documented header
+
+    rng = random.Random(3)
+    sub = "3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EA_HEADER, restval="")
+        writer.writeheader()
+        for i in range(rows):
+            day = START.date() + datetime.timedelta(days=300 * i // rows)
+            account = f"aoai-{i % 7}"
+            if i % 5 == 4:
+                category, meter, unit, price, service = AZURE_OTHER_METERS[i % 3]
+                quantity = rng.randrange(1, 48)
+            else:
+                meter, unit, price = AZURE_LLM_METERS[i % 12]
+                category, service = "Cognitive Services", "Microsoft.CognitiveServices"
+                quantity = rng.randrange(1, 5000) if unit == "1K" else rng.randrange(1, 50) / 10
+            resource = (f"/subscriptions/{sub}/resourceGroups/rg-llm/providers/{service}/"
+                        f"accounts/{account}")
+            writer.writerow({
+                "SubscriptionId": sub, "SubscriptionName": "prod", "ResourceGroup": "rg-llm",
+                "ResourceLocation": "swedencentral", "Date": day.strftime("%m/%d/%Y"),
+                "ProductName": f"{category} - {meter}", "MeterCategory": category,
+                "MeterSubCategory": "Azure OpenAI", "MeterName": meter,
+                "MeterRegion": "Sweden Central", "UnitOfMeasure": unit, "Quantity": quantity,
+                "EffectivePrice": price, "CostInBillingCurrency": f"{quantity * price:.6f}",
+                "ConsumedService": service, "ResourceId": resource,
+                "Tags": '{"team": "search", "env": "prod"}', "ResourceName": account,
+                "UnitPrice": price, "ChargeType": "Usage", "PricingModel": "OnDemand",
+                "BillingCurrencyCode": "USD", "PayGPrice": price,
+            })
+
+
 # What each child runs: "ours" is read_usage; "baseline" is pyarrow.csv.read_csv of the same
 # columns (types inferred) plus a group-by of day x model.
 CHILD = r"""
@@ -83,7 +141,14 @@ kind, fmt, path = sys.argv[1:4]
 import datetime
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.csv as pcsv
 from dashboard.engine.usage import read_usage
+import csv as _csv
+from dashboard.engine.usage.meters import rules_from_records
+with open(sys.path[0] + "/fixtures/catalog/meters.csv", encoding="utf-8") as _handle:
+    RULES = rules_from_records(_csv.DictReader(_handle))
 COLUMNS = {
+    "azure": (["Date", "MeterName", "Quantity", "UnitOfMeasure", "CostInBillingCurrency",
+               "EffectivePrice", "ConsumedService", "ChargeType", "BillingCurrencyCode"],
+              "Date", "MeterName"),
     "openrouter": (["created_at", "model_permaslug", "tokens_prompt", "tokens_completion",
                     "tokens_cached", "cost_total", "cancelled"], "created_at", "model_permaslug"),
     "generic": (["date", "model", "input_tokens", "output_tokens", "cached_input_tokens",
@@ -96,7 +161,7 @@ def cpu():
 cpu_start = cpu()
 start = time.perf_counter()
 if kind == "ours":
-    frame, report = read_usage(path, today=datetime.date(2026, 11, 29))
+    frame, report = read_usage(path, today=datetime.date(2026, 11, 29), meter_rules=RULES)
     groups = len(frame)
 else:
     columns, day, model = COLUMNS[fmt]
@@ -127,13 +192,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--formats", default="openrouter,generic,azure",
+                        help="comma-separated: openrouter, generic, azure")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     files = {
         "openrouter": (DATA / f"openrouter_generations_{args.rows}.csv", make_openrouter),
         "generic": (DATA / f"generic_{args.rows}.csv", make_generic),
+        "azure": (DATA / f"azure_ea_{args.rows}.csv", make_azure),
     }
+    wanted = args.formats.split(",")
     for fmt, (path, make) in files.items():
+        if fmt not in wanted:
+            continue
         if not path.exists():
             print(f"generating {path.name} ...", flush=True)
             make(path, args.rows)
