@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, Sum
 
+from dashboard.engine.mapping import resolve_sources
 from dashboard.engine.usage import CANONICAL_COLUMNS, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
 from dashboard.models import UsageDay, UsageProfile
@@ -252,8 +253,14 @@ def usage_summary(profile: UsageProfile) -> dict[str, Any]:
     report = report_of(profile)
     resolved, unresolved = resolve_source_models(report.models)
     totals = model_totals(profile)
+    # The exporting provider's own models first, as the projection does: an Azure bill's
+    # gpt-4o-2024-08-06 is Azure's model, not OpenAI's.
+    catalog = get_catalog()
+    keys = resolve_sources(catalog, [(r["source_provider"], r["source_model"]) for r in totals])
     for row in totals:
-        row["catalog_model"] = resolved.get(row["source_model"])
+        key = keys.get((row["source_provider"], row["source_model"]))
+        info = catalog.models[key] if key is not None else None
+        row["catalog_model"] = f"{info.provider}/{info.model_id}" if info else None
     return {
         "report": report,
         "totals": totals,

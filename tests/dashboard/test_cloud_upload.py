@@ -39,6 +39,9 @@ def test_azure_bill_upload_stores_identified_models_and_lists_unknown_meters(
     assert "computer-use-preview glbl Tokens" in page
     assert "50,000" in page  # its 50 x 1K tokens
     assert "token meter not in the meter table" in page
+    # the bill's gpt-4o-2024-08-06 is Azure's Global Standard model, not OpenAI's
+    assert "azure-openai/gpt-4o-2024-08-06" in page
+    assert "openai/gpt-4o-2024-08-06</span>" not in page.replace("azure-openai/", "")
 
 
 def test_api_summary_of_a_bedrock_bill_gives_totals_and_unknown_models(seeded) -> None:

@@ -113,10 +113,12 @@ def build(cols: Columns, rules: tuple[MeterRule, ...]) -> Rows:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = cost / (quantity * price)
         in_tokens = np.isfinite(ratio) & (ratio > 0) & (ratio < _TOKENS_RATIO)
-        if (in_tokens & keep).any():
+        counted = int((in_tokens & keep).sum())
+        if counted:
             warnings.append(
-                f"{int((in_tokens & keep).sum())} rows state Quantity in tokens (cost = quantity "
-                "x price / block size): read as tokens, not as UnitOfMeasure blocks"
+                f"{counted} row{'s' if counted > 1 else ''} with Quantity already in tokens "
+                "(cost = quantity x price / block size): read as tokens, not as UnitOfMeasure "
+                "blocks"
             )
     else:
         warnings.append(

@@ -52,7 +52,7 @@ def test_ea_export_splits_meters_into_models_kinds_and_days():
         "token meter not in the meter table": 1,  # computer-use-preview
     }
     assert report.first_day == datetime.date(2026, 5, 1)
-    assert any("1 rows state Quantity in tokens" in w for w in report.warnings)
+    assert any("1 row with Quantity already in tokens" in w for w in report.warnings)
 
 
 def test_ea_export_keeps_billed_cost_per_month_model_and_token_kind():
