@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, Sum
 
+from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.mapping import resolve_sources
 from dashboard.engine.usage import CANONICAL_COLUMNS, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
@@ -212,9 +213,11 @@ def model_totals(profile: UsageProfile) -> list[dict[str, Any]]:
     return totals
 
 
-def resolve_source_models(models: list[str]) -> tuple[dict[str, str], list[str]]:
+def resolve_source_models(
+    models: list[str], catalog: Catalog | None = None
+) -> tuple[dict[str, str], list[str]]:
     """(raw id -> "provider/model_id" of its catalog model, sorted unresolved raw ids)."""
-    catalog = get_catalog()
+    catalog = catalog or get_catalog()
     keys, unresolved = resolve_models(models, catalog.model_index)
     resolved = {}
     for raw_id, key in keys.items():
@@ -251,11 +254,11 @@ def profile_summary(profile: UsageProfile, *, url: str) -> dict[str, Any]:
 def usage_summary(profile: UsageProfile) -> dict[str, Any]:
     """Template context for the usage-summary partial: report, totals, catalog matches."""
     report = report_of(profile)
-    resolved, unresolved = resolve_source_models(report.models)
+    catalog = get_catalog()
+    resolved, unresolved = resolve_source_models(report.models, catalog)
     totals = model_totals(profile)
     # The exporting provider's own models first, as the projection does: an Azure bill's
     # gpt-4o-2024-08-06 is Azure's model, not OpenAI's.
-    catalog = get_catalog()
     keys = resolve_sources(catalog, [(r["source_provider"], r["source_model"]) for r in totals])
     for row in totals:
         key = keys.get((row["source_provider"], row["source_model"]))
