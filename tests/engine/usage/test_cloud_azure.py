@@ -181,3 +181,11 @@ def test_a_bad_quantity_names_its_line_and_column():
         read_text(HEADER + rows)
     assert (caught.value.row, caught.value.column) == (3, "Quantity")
     assert "'ten' is not a number" in str(caught.value)
+
+
+def test_a_negative_correction_line_is_skipped_and_counted_not_subtracted():
+    rows = ("2026-05-01,Cognitive Services,gpt-4o-0806-Inp-glbl Tokens,1K,10,0.025,USD\n"
+            "2026-05-01,Cognitive Services,gpt-4o-0806-Inp-glbl Tokens,1K,-4,-0.01,USD\n")
+    frame, report = read_text(HEADER + rows)
+    assert frame["tokens_input_uncached"].tolist() == [10_000]
+    assert report.skipped == {"negative quantity (correction)": 1}

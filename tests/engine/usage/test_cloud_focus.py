@@ -50,3 +50,14 @@ def test_litellm_focus_export_keeps_cost_per_model_without_inventing_tokens():
     # two keys on 2026-07-01: 0.12 + 0.08
     assert frame["reported_cost"].tolist() == pytest.approx([0.5, 0.2, 0.2])
     assert report.warnings == [REQUESTS_ONLY_WARNING]
+
+
+def test_microsoft_units_without_a_unit_description_use_the_block_size():
+    header = ("ChargePeriodStart,ChargeCategory,ProviderName,ServiceCategory,SkuMeter,"
+              "ConsumedQuantity,ConsumedUnit,x_PricingBlockSize,BilledCost,BillingCurrency\n")
+    row = ("2026-05-01T00:00:00Z,Usage,Microsoft,AI and Machine Learning,"
+           "gpt-4o-0806-Outp-glbl Tokens,150,Units,1000,1.5,USD\n")
+    frame, _ = read_usage((header + row).encode(), filename="focus.csv", today=TODAY,
+                          meter_rules=SEED_RULES)
+    # 150 blocks of 1000
+    assert frame["tokens_output"].tolist() == [150_000]
