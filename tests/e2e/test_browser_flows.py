@@ -177,3 +177,24 @@ def test_catalog_filters_update_the_table_through_htmx(seeded_server, page: Page
     expect(rows.first).to_contain_text("DeepSeek")
     assert page.evaluate("window.__noReload") is True
     assert console_errors == []
+
+
+def test_an_azure_china_bill_is_ranked_at_its_billed_rates_and_can_switch_to_list_prices(seeded_server, page: Page, console_errors):
+    page.goto(f"{seeded_server.url}/upload/")
+    page.set_input_files("#upload-form input[type=file]",
+                         str(FIXTURES / "cloud" / "azure_china_mca_2024-05-20_2024-06-30.csv"))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/profiles/[0-9a-f-]{36}/$"))
+    page.goto(page.url + "?" + JULY_2024 + "&currency=CNY")
+    wait_for_charts(page)
+    expect(page.locator("#current-pricing")).to_contain_text("your bill's effective rates (2024-06)")
+    current = page.locator("#ranking tbody tr", has_text="at billed rates")
+    expect(current).to_have_count(1)
+    screenshot(page, "azure-china-billed-rates")
+    page.evaluate("window.__noReload = true")
+    with page.expect_response(lambda r: "billed=0" in r.url and r.request.headers.get("hx-request") == "true"):
+        page.select_option("#id_billed", "0")
+    expect(page.locator("#current-pricing")).to_contain_text("list prices")
+    expect(page.locator("#ranking tbody tr", has_text="at billed rates")).to_have_count(0)
+    assert page.evaluate("window.__noReload") is True
+    assert console_errors == []
