@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.engine.usage import read_usage
+from dashboard.engine.usage import UsageFileError, read_usage
 from dashboard.engine.usage.focus import REQUESTS_ONLY_WARNING
 
 from .cloud_rules import CLOUD, SEED_RULES
@@ -61,3 +61,15 @@ def test_microsoft_units_without_a_unit_description_use_the_block_size():
                           meter_rules=SEED_RULES)
     # 150 blocks of 1000
     assert frame["tokens_output"].tolist() == [150_000]
+
+
+def test_a_bad_charge_period_names_its_line_and_column():
+    header = ("ChargePeriodStart,ChargeCategory,ProviderName,SkuMeter,ConsumedQuantity,"
+              "ConsumedUnit,x_PricingBlockSize,BilledCost,BillingCurrency\n")
+    rows = ("2026-05-01T00:00:00Z,Usage,Microsoft,gpt-4o-0806-Outp-glbl Tokens,1,Units,1000,0.01,USD\n"
+            "yesterday,Usage,Microsoft,gpt-4o-0806-Outp-glbl Tokens,1,Units,1000,0.01,USD\n")
+    with pytest.raises(UsageFileError) as caught:
+        read_usage((header + rows).encode(), filename="focus.csv", today=TODAY,
+                   meter_rules=SEED_RULES)
+    assert (caught.value.row, caught.value.column) == (3, "ChargePeriodStart")
+    assert "'yesterday' is not a date" in str(caught.value)

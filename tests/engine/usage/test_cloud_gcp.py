@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.engine.usage import read_usage
+from dashboard.engine.usage import UsageFileError, read_usage
 
 from .cloud_rules import CLOUD, SEED_RULES
 from .conftest import TODAY
@@ -49,3 +49,15 @@ def test_flattened_header_with_underscores_and_a_credit_total_is_read():
         (D("2026-03-31"), "google-vertex", "gemini-2.0-flash", False, 1_000_000, 0, 0, 0),
     ]
     assert frame["reported_cost"].tolist() == pytest.approx([0.08])  # 0.1 - 0.02
+
+
+def test_a_bad_cost_names_its_line_and_column():
+    header = "service.description,sku.description,usage_start_time,usage.amount,usage.unit,cost\n"
+    rows = ("Vertex AI,Gemini 2.0 Flash Text Input - Predictions,2026-04-02 00:00:00 UTC,10,count,"
+            "0.1\n"
+            "Vertex AI,Gemini 2.0 Flash Text Input - Predictions,2026-04-02 01:00:00 UTC,10,count,"
+            "n/a\n")
+    with pytest.raises(UsageFileError) as caught:
+        read_usage((header + rows).encode(), filename="gcp.csv", today=TODAY,
+                   meter_rules=SEED_RULES)
+    assert (caught.value.row, caught.value.column) == (3, "cost")
