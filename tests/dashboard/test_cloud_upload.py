@@ -44,16 +44,16 @@ def test_azure_bill_upload_stores_identified_models_and_lists_unknown_meters(
     assert "openai/gpt-4o-2024-08-06</span>" not in page.replace("azure-openai/", "")
 
 
-def test_api_summary_of_a_bedrock_bill_gives_totals_and_unknown_models(seeded) -> None:
+def test_api_summary_of_a_bedrock_bill_gives_totals_per_model(seeded) -> None:
     path = CLOUD / "aws_cur2_bedrock_2026-05.csv"
     response = Client().post("/api/profiles/", {"file": csv_file(path.read_bytes(), path.name)})
     assert response.status_code == 201
     body = response.json()
     assert body["format"] == "aws_cur"
-    # every usage type matched a rule; the one model no rule names comes from its ARN and is
-    # listed as an id the catalog does not know, like any unknown model id
+    # every usage type matched a rule; the model no rule names comes from its ARN
     assert body["unidentified_meters"] == []
-    assert "anthropic.claude-sonnet-4-6" in body["unresolved_models"]
+    sonnet46 = [t for t in body["totals"] if t["source_model"] == "anthropic.claude-sonnet-4-6"]
+    assert sonnet46[0]["tokens_input_uncached"] == 100_000  # 100 x 1K
     # 0.574079 M input tokens of Haiku 4.5 through the eu. profile
     haiku = [t for t in body["totals"] if t["source_model"].startswith("eu.anthropic.claude-haiku")]
     assert haiku[0]["tokens_input_uncached"] == 574_079
@@ -102,8 +102,8 @@ def test_azure_china_bill_is_ranked_against_domestic_providers_at_its_billed_rat
     assert "zhipu" in claimed  # the July 2024 migration offers are claimed on the switch date
     gaps = {g["source_model"]: g for g in body["history"]["list_vs_billed"]}
     # 42 days x (70 + 31.5) CNY billed for gpt-4o; no CNY list price, so no gap is invented
-    assert gaps["gpt-4o-regional"]["billed_native"] == pytest.approx(4263.0)
-    assert gaps["gpt-4o-regional"]["list_display"] is None
+    assert gaps["gpt-4o-2024-05-13-regional"]["billed_native"] == pytest.approx(4263.0)
+    assert gaps["gpt-4o-2024-05-13-regional"]["list_display"] is None
 
 
 def test_dashboard_says_the_current_provider_is_priced_at_the_bill(seeded, client: Client) -> None:
