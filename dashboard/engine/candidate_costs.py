@@ -4,6 +4,11 @@ Both modes reduce to "rows": token counts on a day (index into a day axis), for 
 model, with a batch flag. A candidate maps each source to one of its models (or none), prices
 every row with that model's schedule, and sums the result per (model, token kind) x day into
 `offers.Buckets`, then per month.
+
+`UsageMatrix` holds the same rows as dense [group, day] arrays so that choosing models can
+price every source on every admissible model at once (`pair_totals`, a few matrix products per
+provider) and the offer search can simulate pools on per-day arrays of a (source, model) pair
+(`PairDays`).
 """
 
 from __future__ import annotations
@@ -13,19 +18,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .catalog_types import CURRENCIES, Catalog
+from .catalog_types import CURRENCIES, Catalog, day_from_number
+from .fx import rates_on
 from .mapping import Mapping
 from .offers import Buckets
-from .pricing import PriceSchedule, display_factor, price_schedule
+from .pricing import PriceSchedule, price_schedule
+from .reasons import Reason
 from .scenario import Scenario
 
-MONTHLY_COLUMNS = (
-    "candidate",
-    "month",
+TOKEN_KINDS = (
     "tokens_input_uncached",
     "tokens_cache_read",
     "tokens_cache_write",
     "tokens_output",
+)
+MONTHLY_COLUMNS = (
+    "candidate",
+    "month",
+    *TOKEN_KINDS,
     "cost_native",
     "native_currency",
     "cost_display",
@@ -35,6 +45,43 @@ MONTHLY_COLUMNS = (
     "unpriced_tokens",
     "cost_display_cumulative",
 )
+Source = tuple[str, str]  # (source_provider, source_model) as exported
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPrices:
+    """One model's prices on each day already multiplied into the display currency, 0 where
+    unpriced (the `priced` mask says where), ready for matrix products."""
+
+    schedule: PriceSchedule
+    factor: np.ndarray  # native -> display, per day
+    priced: np.ndarray  # bool: a price in force and an exchange rate to show it
+    input: np.ndarray
+    output: np.ndarray
+    cache_read: np.ndarray
+    cache_write: np.ndarray
+    batch_input: np.ndarray
+    batch_output: np.ndarray
+
+
+def _display_prices(schedule: PriceSchedule, factor: np.ndarray) -> ModelPrices:
+    priced = schedule.priced & np.isfinite(factor)
+    f = np.where(priced, factor, 0.0)
+
+    def shown(values: np.ndarray) -> np.ndarray:
+        return np.where(priced, values * f, 0.0)
+
+    return ModelPrices(
+        schedule=schedule,
+        factor=factor,
+        priced=priced,
+        input=shown(schedule.input),
+        output=shown(schedule.output),
+        cache_read=shown(schedule.cache_read),
+        cache_write=shown(schedule.cache_write),
+        batch_input=shown(schedule.batch_input),
+        batch_output=shown(schedule.batch_output),
+    )
 
 
 class ScheduleCache:
@@ -47,9 +94,17 @@ class ScheduleCache:
         self.scenario = scenario
         self.days = days
         self.prompt = prompt
-        self._cache: dict[int, tuple[PriceSchedule, np.ndarray]] = {}
+        self._cache: dict[int, ModelPrices] = {}
+        # Rates per currency over the whole axis, computed once: factor = display / native.
+        target = rates_on(catalog, scenario.display_currency, days, scenario.fx_override)
+        native = np.vstack(
+            [rates_on(catalog, c, days, scenario.fx_override) for c in CURRENCIES]
+            + [np.full(len(days), np.nan)]  # code -1: unpriced
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._factors = target / native
 
-    def get(self, model_key: int) -> tuple[PriceSchedule, np.ndarray]:
+    def prices(self, model_key: int) -> ModelPrices:
         if model_key not in self._cache:
             schedule = price_schedule(
                 self.catalog,
@@ -58,18 +113,21 @@ class ScheduleCache:
                 self.prompt,
                 self.scenario.include_unverified,
             )
-            factor = display_factor(
-                self.catalog, schedule, self.scenario.display_currency, self.scenario.fx_override
-            )
-            self._cache[model_key] = (schedule, factor)
+            codes = schedule.currency_code.astype(np.int64)
+            factor = self._factors[codes, np.arange(len(self.days))]
+            self._cache[model_key] = _display_prices(schedule, factor)
         return self._cache[model_key]
+
+    def get(self, model_key: int) -> tuple[PriceSchedule, np.ndarray]:
+        prices = self.prices(model_key)
+        return prices.schedule, prices.factor
 
 
 @dataclass(slots=True)
 class Rows:
     """Usage rows of one source group (a source model + batch flag) on a day axis."""
 
-    source: tuple[str, str]  # (source_provider, source_model) as exported
+    source: Source
     source_key: int | None
     batch: bool
     day_idx: np.ndarray
@@ -79,6 +137,164 @@ class Rows:
     output: np.ndarray
     dense: bool = False  # day_idx is exactly 0..n_days-1: per-day sums need no bincount
 
+    def per_day(self, values: np.ndarray, n_days: int) -> np.ndarray:
+        return values if self.dense else np.bincount(self.day_idx, weights=values, minlength=n_days)
+
+    def dense_kinds(self, n_days: int) -> tuple[np.ndarray, ...]:
+        return tuple(
+            self.per_day(v, n_days)
+            for v in (self.uncached, self.cache_read, self.cache_write, self.output)
+        )
+
+    def zeroed(self, keep: np.ndarray) -> Rows:
+        """The same rows with every count on a day where `keep` (per day of the axis) is
+        False set to 0 (the shape, and density, stay)."""
+        if keep.all():
+            return self
+        factor = keep[self.day_idx].astype(np.float64)
+        return Rows(
+            self.source,
+            self.source_key,
+            self.batch,
+            self.day_idx,
+            self.uncached * factor,
+            self.cache_read * factor,
+            self.cache_write * factor,
+            self.output * factor,
+            dense=self.dense,
+        )
+
+
+class UsageMatrix:
+    """Rows as dense [group, day] arrays, grouped by source, for pricing many models at once."""
+
+    def __init__(self, rows: list[Rows], n_days: int) -> None:
+        self.rows = rows
+        self.n_days = n_days
+        kinds = [r.dense_kinds(n_days) for r in rows]
+        shape = (len(rows), n_days)
+        self.uncached, self.cache_read, self.cache_write, self.output = (
+            np.array([k[i] for k in kinds]).reshape(shape) for i in range(4)
+        )
+        self.batch = np.array([r.batch for r in rows], dtype=bool)
+        self.sources: list[Source] = list(dict.fromkeys(r.source for r in rows))
+        position = {s: i for i, s in enumerate(self.sources)}
+        self.group_source = np.array([position[r.source] for r in rows], dtype=np.int64)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.uncached + self.cache_read + self.cache_write + self.output
+
+    def source_tokens(self) -> dict[Source, float]:
+        sums = np.bincount(self.group_source, weights=self.total.sum(axis=1), minlength=len(self.sources))
+        return {s: float(v) for s, v in zip(self.sources, sums, strict=True)}
+
+    def groups_of(self, source: Source) -> np.ndarray:
+        return np.nonzero(self.group_source == self.sources.index(source))[0]
+
+
+def pair_totals(
+    usage: UsageMatrix, schedules: ScheduleCache, models: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(unpriced tokens, display cost) of every source on every model, before token ratios
+    and offers: two [source, model] matrices from a few matrix products."""
+    n_sources = len(usage.sources)
+    if not models or not usage.rows:
+        return np.zeros((n_sources, len(models))), np.zeros((n_sources, len(models)))
+    prices = [schedules.prices(m) for m in models]
+
+    def stack(name: str) -> np.ndarray:
+        return np.array([getattr(p, name) for p in prices]).T  # [day, model]
+
+    normal = ~usage.batch
+    cost = np.zeros((len(usage.rows), len(models)))
+    for part, inp, out in ((normal, "input", "output"), (~normal, "batch_input", "batch_output")):
+        if part.any():
+            cost[part] = (
+                usage.uncached[part] @ stack(inp)
+                + usage.cache_read[part] @ stack("cache_read")
+                + usage.cache_write[part] @ stack("cache_write")
+                + usage.output[part] @ stack(out)
+            )
+    unpriced = usage.total @ (~stack("priced")).astype(np.float64)
+
+    def by_source(matrix: np.ndarray) -> np.ndarray:
+        summed = np.zeros((n_sources, len(models)))
+        np.add.at(summed, usage.group_source, matrix)
+        return summed
+
+    return by_source(unpriced), by_source(cost)
+
+
+@dataclass(frozen=True, slots=True)
+class PairDays:
+    """One source on one model, per day, after its token ratio: what pools draw on."""
+
+    model: int
+    tokens_in: np.ndarray  # priced input tokens (uncached + cache)
+    tokens_out: np.ndarray
+    cost_in: np.ndarray  # display currency
+    cost_out: np.ndarray
+    unpriced_in: np.ndarray
+    unpriced_out: np.ndarray
+
+
+def pair_days(
+    usage: UsageMatrix, schedules: ScheduleCache, source: Source, model: int, ratio: float
+) -> PairDays:
+    p = schedules.prices(model)
+    tokens_in = np.zeros(usage.n_days)
+    tokens_out = np.zeros(usage.n_days)
+    cost_in = np.zeros(usage.n_days)
+    cost_out = np.zeros(usage.n_days)
+    for g in usage.groups_of(source):
+        batch = usage.batch[g]
+        tokens_in += usage.uncached[g] + usage.cache_read[g] + usage.cache_write[g]
+        tokens_out += usage.output[g]
+        cost_in += (
+            usage.uncached[g] * (p.batch_input if batch else p.input)
+            + usage.cache_read[g] * p.cache_read
+            + usage.cache_write[g] * p.cache_write
+        )
+        cost_out += usage.output[g] * (p.batch_output if batch else p.output)
+    tokens_in, tokens_out = tokens_in * ratio, tokens_out * ratio
+    return PairDays(
+        model=model,
+        tokens_in=np.where(p.priced, tokens_in, 0.0),
+        tokens_out=np.where(p.priced, tokens_out, 0.0),
+        cost_in=cost_in * ratio,
+        cost_out=cost_out * ratio,
+        unpriced_in=np.where(p.priced, 0.0, tokens_in),
+        unpriced_out=np.where(p.priced, 0.0, tokens_out),
+    )
+
+
+def pair_buckets(pairs: list[PairDays], n_days: int) -> Buckets:
+    """Buckets of several (source, model) pairs: one input and one output row each."""
+    if not pairs:
+        empty = np.zeros((0, n_days))
+        return Buckets(np.zeros(0, dtype=np.int64), np.array([], dtype=str), empty, empty.copy(),
+                       empty.copy(), empty.copy())
+    return Buckets(
+        models=np.repeat(np.array([p.model for p in pairs], dtype=np.int64), 2),
+        kinds=np.array(["input", "output"] * len(pairs)),
+        tokens=np.array([a for p in pairs for a in (p.tokens_in, p.tokens_out)]),
+        cost_display=np.array([a for p in pairs for a in (p.cost_in, p.cost_out)]),
+        cost_native=np.zeros((2 * len(pairs), n_days)),
+        unpriced=np.array([a for p in pairs for a in (p.unpriced_in, p.unpriced_out)]),
+    )
+
+
+@dataclass(slots=True)
+class SourceDays:
+    """One source on a candidate: its tokens per day in source units and, before offers, the
+    target tokens without a price, with the bucket rows they sit in."""
+
+    tokens: np.ndarray
+    ratio: float
+    unpriced: np.ndarray
+    bucket: int | None  # input bucket row (output = bucket + 1); None = no target
+
 
 @dataclass(slots=True)
 class CandidateDays:
@@ -86,18 +302,60 @@ class CandidateDays:
 
     buckets: Buckets
     tokens: dict[str, np.ndarray]  # per token column, per day (after token ratio)
-    unpriced_tokens: np.ndarray
-    priced_tokens: np.ndarray
+    unmapped_tokens: np.ndarray  # tokens of sources without any model: never covered
+    priced_tokens: np.ndarray  # before offers
     cost_display_without_offers: np.ndarray
     native_currency: str | None
+    sources: dict[Source, SourceDays] = field(default_factory=dict)
     currencies: set[str] = field(default_factory=set)
     uses_unverified: bool = False
-    notes: set[str] = field(default_factory=set)
+    notes: set[Reason] = field(default_factory=set)
+    unpriced_before_offers: np.ndarray | None = None
+
+    @property
+    def unpriced_tokens(self) -> np.ndarray:
+        """Per day: tokens with no known cost after offers (pools cover unpriced usage too)."""
+        return self.unmapped_tokens + self.buckets.unpriced.sum(axis=0)
+
+    @property
+    def known_tokens(self) -> np.ndarray:
+        """Per day: tokens whose cost is known (paid at a price, or free from a pool)."""
+        return self.priced_tokens + self.buckets.free_unpriced
+
+
+def _notes(
+    catalog: Catalog,
+    prices: ModelPrices,
+    group: Rows,
+    idx: np.ndarray,
+    priced: np.ndarray,
+    cr: np.ndarray,
+    cw: np.ndarray,
+) -> set[Reason]:
+    schedule = prices.schedule
+    notes = set()
+    if (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any():
+        notes.add(Reason.of("cache_read_fallback"))
+    if (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
+        notes.add(Reason.of("cache_write_fallback"))
+    if group.batch and (schedule.batch_fallback[idx] & priced).any():
+        notes.add(Reason.of("batch_fallback"))
+    if schedule.estimated_as is not None and (schedule.estimated[idx] & priced).any():
+        model = catalog.models[schedule.model]
+        notes.add(
+            Reason.of(
+                "pre_release",
+                model=model.model_id,
+                family_model=catalog.models[schedule.estimated_as].model_id,
+                released_on=model.released_on,
+            )
+        )
+    return notes
 
 
 def candidate_days(
     rows: list[Rows],
-    mappings: dict[tuple[str, str], Mapping],
+    mappings: dict[Source, Mapping],
     schedules: ScheduleCache,
     n_days: int,
 ) -> CandidateDays:
@@ -108,36 +366,44 @@ def candidate_days(
     tokens_b = np.zeros((n_buckets, n_days))
     display_b = np.zeros((n_buckets, n_days))
     native_b = np.zeros((n_buckets, n_days))
-    token_days = {name: np.zeros(n_days) for name in MONTHLY_COLUMNS[2:6]}
-    unpriced = np.zeros(n_days)
+    unpriced_b = np.zeros((n_buckets, n_days))
+    token_days = {name: np.zeros(n_days) for name in TOKEN_KINDS}
+    unmapped = np.zeros(n_days)
     priced_tokens = np.zeros(n_days)
     currencies: set[str] = set()
     uses_unverified = False
-    notes: set[str] = set()
+    notes: set[Reason] = set()
+    sources: dict[Source, SourceDays] = {}
     for group in rows:
         mapping = mappings[group.source]
         ratio = 1.0 if mapping.target_key is None else mapping.token_ratio
-        unc = group.uncached * ratio
-        cr = group.cache_read * ratio
-        cw = group.cache_write * ratio
-        out = group.output * ratio
+        unc, cr, cw, out = (
+            v * ratio for v in (group.uncached, group.cache_read, group.cache_write, group.output)
+        )
         idx = group.day_idx
 
-        def per_day(
-            values: np.ndarray, idx: np.ndarray = idx, dense: bool = group.dense
-        ) -> np.ndarray:
-            return values if dense else np.bincount(idx, weights=values, minlength=n_days)
+        def per_day(values: np.ndarray, group: Rows = group) -> np.ndarray:
+            return group.per_day(values, n_days)
 
-        for name, values in zip(MONTHLY_COLUMNS[2:6], (unc, cr, cw, out), strict=True):
+        for name, values in zip(TOKEN_KINDS, (unc, cr, cw, out), strict=True):
             token_days[name] += per_day(values)
         total = unc + cr + cw + out
+        bucket = None if mapping.target_key is None else 2 * position[mapping.target_key]
+        info = sources.setdefault(
+            group.source, SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
+        )
+        info.tokens += per_day(group.uncached + group.cache_read + group.cache_write + group.output)
         if mapping.target_key is None:
-            unpriced += per_day(total)
+            unmapped += per_day(total)
+            info.unpriced += per_day(total)
             continue
-        schedule, factor = schedules.get(mapping.target_key)
-        # A price in a currency without any exchange rate cannot be shown: count it unpriced.
-        priced = schedule.priced[idx] & np.isfinite(factor[idx])
-        unpriced += per_day(np.where(priced, 0.0, total))
+        prices = schedules.prices(mapping.target_key)
+        schedule = prices.schedule
+        priced = prices.priced[idx]
+        b = bucket
+        unpriced_b[b] += per_day(np.where(priced, 0.0, unc + cr + cw))
+        unpriced_b[b + 1] += per_day(np.where(priced, 0.0, out))
+        info.unpriced += per_day(np.where(priced, 0.0, total))
         priced_tokens += per_day(np.where(priced, total, 0.0))
         if not priced.any():
             continue
@@ -152,14 +418,8 @@ def candidate_days(
         used_codes = np.unique(schedule.currency_code[idx][priced])
         currencies.update(CURRENCIES[c] for c in used_codes)
         uses_unverified |= bool((schedule.unverified[idx] & priced).any())
-        if (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any():
-            notes.add("cache reads billed at the input price (no cache price)")
-        if (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
-            notes.add("cache writes billed at the input price (no cache-write price)")
-        if group.batch and (schedule.batch_fallback[idx] & priced).any():
-            notes.add("batch usage billed at normal prices (no batch price)")
-        f = np.where(priced, factor[idx], 0.0)
-        b = 2 * position[mapping.target_key]
+        notes |= _notes(schedules.catalog, prices, group, idx, priced, cr, cw)
+        f = np.where(priced, prices.factor[idx], 0.0)
         tokens_b[b] += per_day(np.where(priced, unc + cr + cw, 0.0))
         tokens_b[b + 1] += per_day(np.where(priced, out, 0.0))
         display_b[b] += per_day(native_in * f)
@@ -175,18 +435,63 @@ def candidate_days(
         tokens=tokens_b,
         cost_display=display_b,
         cost_native=native_b,
+        unpriced=unpriced_b,
     )
     return CandidateDays(
         buckets=buckets,
         tokens=token_days,
-        unpriced_tokens=unpriced,
+        unmapped_tokens=unmapped,
         priced_tokens=priced_tokens,
         cost_display_without_offers=display_b.sum(axis=0),
         native_currency=native_currency,
+        sources=sources,
         currencies=currencies,
         uses_unverified=uses_unverified,
         notes=notes,
+        unpriced_before_offers=unpriced_b.copy(),
     )
+
+
+def lacks(
+    result: CandidateDays,
+    mappings: dict[Source, Mapping],
+    days: np.ndarray,
+) -> tuple[list[Reason], dict[Source, float]]:
+    """What a candidate cannot price after offers, per source, and those tokens (source units).
+
+    A source whose model had no price on some days is still lacking on the days its bucket
+    keeps unpriced tokens after the pools drew on them (share kept = after / before)."""
+    reasons: list[Reason] = []
+    missing: dict[Source, float] = {}
+    before = result.unpriced_before_offers
+    after = result.buckets.unpriced
+    for source in sorted(result.sources):
+        info = result.sources[source]
+        mapping = mappings[source]
+        if info.bucket is None:
+            tokens = float(info.tokens.sum())
+            if tokens > 0:
+                missing[source] = tokens
+                reasons.append(Reason.of("lacks_model", source=source[1], reason=mapping.reason))
+            continue
+        b = info.bucket
+        rows_before = before[b] + before[b + 1]
+        rows_after = after[b] + after[b + 1]
+        kept = np.divide(rows_after, rows_before, out=np.zeros_like(rows_after), where=rows_before > 0)
+        left = info.unpriced * kept / (info.ratio or 1.0)
+        still = np.nonzero(left > 0.5)[0]  # under a token is float residue
+        if len(still):
+            missing[source] = float(left.sum())
+            reasons.append(
+                Reason.of(
+                    "lacks_price",
+                    source=source[1],
+                    model=mapping.target_model_id,
+                    first_day=day_from_number(days[still[0]]),
+                    last_day=day_from_number(days[still[-1]]),
+                )
+            )
+    return reasons, missing
 
 
 def monthly_rows(
@@ -197,7 +502,7 @@ def monthly_rows(
 ) -> dict[str, object]:
     """Sum a candidate's days per month (columns of `monthly_frame`).
 
-    A month with only unpriced tokens costs NaN, not 0.
+    A month whose tokens all lack a known cost costs NaN, not 0.
     """
     n = len(months)
 
@@ -205,16 +510,16 @@ def monthly_rows(
         return np.bincount(month_idx, weights=values, minlength=n)
 
     buckets = result.buckets
-    priced = per_month(result.priced_tokens)
+    known = per_month(result.known_tokens)
     unpriced = per_month(result.unpriced_tokens)
-    no_price = (priced == 0) & (unpriced > 0)
+    no_price = (known <= 0) & (unpriced > 0)
     with_offers = np.where(no_price, np.nan, per_month(buckets.cost_display.sum(axis=0)))
     without = np.where(no_price, np.nan, per_month(result.cost_display_without_offers))
     if result.native_currency is None:
         native = np.full(n, np.nan)
     else:
         native = np.where(no_price, np.nan, per_month(buckets.cost_native.sum(axis=0)))
-    data = {
+    return {
         "candidate": [candidate] * n,
         "month": months,
         **{name: per_month(values) for name, values in result.tokens.items()},
@@ -228,13 +533,14 @@ def monthly_rows(
         # Months without any price add nothing rather than turning the running total NaN.
         "cost_display_cumulative": np.cumsum(np.nan_to_num(with_offers)),
     }
-    return data
 
 
 def monthly_frame(parts: list[dict[str, object]]) -> pd.DataFrame:
     """One frame from every candidate's `monthly_rows` (built once: cheaper than concat)."""
     if not parts:
-        return pd.DataFrame(columns=list(MONTHLY_COLUMNS))
+        numeric = [c for c in MONTHLY_COLUMNS if c not in ("candidate", "month", "native_currency")]
+        frame = pd.DataFrame(columns=list(MONTHLY_COLUMNS))
+        return frame.astype({c: "float64" for c in numeric})
     columns = {}
     for name in MONTHLY_COLUMNS:
         values = [part[name] for part in parts]

@@ -15,32 +15,25 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .candidate_costs import (
-    MONTHLY_COLUMNS,
-    Rows,
-    ScheduleCache,
-    candidate_days,
-    monthly_frame,
-    monthly_rows,
-)
+from .candidate_costs import MONTHLY_COLUMNS, Rows, ScheduleCache, monthly_frame, monthly_rows
 from .catalog_types import Catalog, day_from_number
-from .fx import RateUsed, convert, rates_used
-from .mapping import Mapper, resolve_sources
-from .pricing import frame_day_numbers, price_frame, source_columns, typical_prompt_tokens
-from .projection import (
-    CURRENT,
+from .comparison import (
     CandidateSummary,
-    _frame_to_records,
-    _json,
-    add_months,
-    candidate_providers,
-    current_label,
-    current_mappings,
-    month_start,
+    Comparison,
+    billed_only_sources,
+    comparable_rows,
+    evaluate_candidates,
+    json_value,
     rank_summaries,
     summarise,
 )
+from .fx import RateUsed, convert, rates_used
+from .mapping import resolve_sources, typical_requests
+from .pricing import frame_day_numbers, price_frame, source_columns, typical_prompt_tokens
+from .projection import _frame_to_records, period
 from .scenario import Scenario
+
+_json = json_value
 
 
 @dataclass(frozen=True)
@@ -80,18 +73,43 @@ class HistoryResult:
     last_day: dt.date | None
     fx_used: list[RateUsed]
     unresolved_models: list[str]
+    comparison: Comparison | None = None
+    billed_monthly: pd.DataFrame | None = None  # source_model x month x currency -> billed
 
     def to_dict(self) -> dict[str, object]:
+        billed = self.billed_monthly if self.billed_monthly is not None else pd.DataFrame()
         return {
             "scenario": self.scenario.to_dict(),
             "first_day": _json(self.first_day),
             "last_day": _json(self.last_day),
             "unresolved_models": list(self.unresolved_models),
+            "comparison": self.comparison.to_dict() if self.comparison else None,
             "fx_used": [r.to_dict() for r in self.fx_used],
             "summary": [s.to_dict() for s in self.summary],
             "monthly": _frame_to_records(self.monthly),
             "reconciliation": [r.to_dict() for r in self.reconciliation],
+            "billed_monthly": _frame_to_records(billed),
         }
+
+
+def billed_by_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the export bills, per source model, calendar month and currency (empty when the
+    export carries no money)."""
+    columns = ["source_model", "month", "currency", "billed"]
+    if frame.empty or "reported_cost" not in frame or frame["reported_cost"].isna().all():
+        return pd.DataFrame(columns=columns)
+    billed = frame[frame["reported_cost"].notna()]
+    month = pd.to_datetime(billed["day"]).dt.to_period("M").dt.to_timestamp().dt.date
+    work = pd.DataFrame(
+        {
+            "source_model": billed["source_model"].astype(object).fillna("").astype(str),
+            "month": month,
+            "currency": billed["reported_currency"].astype(object).fillna("USD").astype(str),
+            "billed": billed["reported_cost"].astype("float64"),
+        }
+    )
+    sums = work.groupby(["source_model", "month", "currency"], as_index=False, sort=True)["billed"].sum()
+    return sums[columns]
 
 
 def reconcile(
@@ -171,34 +189,7 @@ def history_scenario(scenario: Scenario) -> Scenario:
     )
 
 
-def reprice_history(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> HistoryResult:
-    """Re-price the uploaded days on the current models and on every candidate provider."""
-    scenario.validate(catalog)
-    prompt = scenario.typical_prompt_tokens
-    if prompt is None:
-        prompt = typical_prompt_tokens(frame)
-    mapper = Mapper(catalog, scenario)
-    providers = candidate_providers(catalog, scenario, mapper)
-    if frame.empty:
-        return HistoryResult(
-            scenario, pd.DataFrame(columns=MONTHLY_COLUMNS), [], [], None, None, [], []
-        )
-    day_numbers = frame_day_numbers(frame["day"])
-    first, last = int(day_numbers.min()), int(day_numbers.max())
-    days = np.arange(first, last + 1, dtype=np.int64)
-    first_day, last_day = day_from_number(first), day_from_number(last)
-    months = []
-    month = month_start(first_day)
-    while month <= last_day:
-        months.append(month)
-        month = add_months(month, 1)
-    month_idx = days.astype("datetime64[D]").astype("datetime64[M]").astype(
-        np.int64
-    ) - np.datetime64(months[0], "M").astype(np.int64)
-
-    work = frame.assign(_day=day_numbers - first, **source_columns(frame))
-    sources = list(dict.fromkeys(zip(work["source_provider"], work["source_model"], strict=True)))
-    keys = resolve_sources(catalog, sources)
+def _history_rows(work: pd.DataFrame, keys: dict[tuple[str, str], int | None]) -> list[Rows]:
     rows = []
     for (provider, model, batch), group in work.groupby(
         ["source_provider", "source_model", "batch"], sort=True
@@ -215,18 +206,36 @@ def reprice_history(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -
                 output=group["tokens_output"].to_numpy(dtype=np.float64),
             )
         )
-    schedules = ScheduleCache(catalog, scenario, days, prompt)
-    currencies: set[str] = {scenario.display_currency}
-    frames, summaries = [], []
-    candidates = [(CURRENT, current_label(catalog, keys), current_mappings(catalog, keys))]
-    for provider in providers:
-        mappings = {s: mapper.map_source(s[1], keys[s], provider) for s in keys}
-        candidates.append((provider, catalog.providers[provider].name, mappings))
-    for candidate, label, mappings in candidates:
-        result = candidate_days(rows, mappings, schedules, len(days))
-        currencies |= result.currencies
-        frames.append(monthly_rows(candidate, result, month_idx, months))
-        summaries.append(summarise(candidate, label, result, mappings, [], last_day))
+    return rows
+
+
+def reprice_history(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> HistoryResult:
+    """Re-price the uploaded days on the current models and on every candidate provider
+    (list prices of each day, no offers; the same comparable usage rules as the projection)."""
+    scenario.validate(catalog)
+    prompt = scenario.typical_prompt_tokens
+    if prompt is None:
+        prompt = typical_prompt_tokens(frame)
+    if frame.empty:
+        return HistoryResult(
+            scenario, pd.DataFrame(columns=MONTHLY_COLUMNS), [], [], None, None, [], []
+        )
+    day_numbers = frame_day_numbers(frame["day"])
+    first, last = int(day_numbers.min()), int(day_numbers.max())
+    axis = period(day_from_number(first), day_from_number(last))
+    work = frame.assign(_day=day_numbers - first, **source_columns(frame))
+    sources = list(dict.fromkeys(zip(work["source_provider"], work["source_model"], strict=True)))
+    keys = resolve_sources(catalog, sources)
+    rows = _history_rows(work, keys)
+    schedules = ScheduleCache(catalog, scenario, axis.days, prompt)
+    compared, comparison = comparable_rows(rows, keys, schedules, billed_only_sources(frame), catalog)
+    needs = typical_requests(frame, scenario.typical_prompt_tokens)
+    evaluated = []
+    if compared:
+        evaluated = evaluate_candidates(catalog, scenario, compared, keys, schedules, needs, False)
+    frames = [monthly_rows(e.candidate, e.days, axis.month_idx, axis.months) for e in evaluated]
+    summaries = [summarise(e, axis.end, comparison.total_tokens, axis.days) for e in evaluated]
+    currencies = {scenario.display_currency}.union(*(e.days.currencies for e in evaluated))
     billed_currencies = (
         set(frame["reported_currency"].dropna().astype(str))
         if "reported_currency" in frame
@@ -235,12 +244,15 @@ def reprice_history(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -
     return HistoryResult(
         scenario=scenario,
         monthly=monthly_frame(frames),
-        summary=rank_summaries(summaries),
+        summary=rank_summaries(summaries, comparison.has_savings),
         reconciliation=reconcile(work, catalog, scenario, keys, prompt),
-        first_day=first_day,
-        last_day=last_day,
+        first_day=day_from_number(first),
+        last_day=axis.end,
         fx_used=rates_used(
-            catalog, currencies | billed_currencies, first_day, last_day, scenario.fx_override
+            catalog, currencies | billed_currencies, day_from_number(first), axis.end,
+            scenario.fx_override,
         ),
         unresolved_models=sorted({m for (_, m), k in keys.items() if k is None}),
+        comparison=comparison,
+        billed_monthly=billed_by_month(frame),
     )

@@ -7,22 +7,21 @@ capped cumulative sum - so each pool costs a few numpy operations, not a loop ov
 pool covers only part of a day's eligible tokens it takes the same share of every bucket, and
 the cost it removes is that share of the bucket's list-price cost (its "value").
 
-Only priced tokens draw on pools: a free token on a model with no price has no known value.
+Token pools are drawn whether or not the model's paid price is known: a free token costs
+nothing whatever the list price, so usage on a model without a price in force is covered by
+the pool first and only what is left stays "no price". Such tokens count in free tokens used,
+but add nothing to the free value (its list price is unknown). Credit pools (money) can only
+pay usage with a known price.
 A pool is usable from the claim (switch date) to the earlier of the campaign end (inclusive)
 and the claim day + valid_days_after_claim - 1 (the claim day counts as day 1).
 
-An offer whose end is not published is claimed only up to its ``assumed_until`` day (the day
-a source last showed it running plus an assumption window); such a claim is flagged
-``assumed_running``. Why an offer does not apply is a reason code with parameters (so the
-web layer can word and translate it) plus the English text.
+Reasons are stable codes (see `reasons.py`); `not_applicable_reason` returns the code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 
@@ -35,30 +34,15 @@ from .catalog_types import (
     day_number,
 )
 from .fx import rates_on
+from .reasons import Reason
 from .scenario import Scenario
 
-# Reason codes of an offer outcome, and their English wording ({params} filled in).
-CLAIMED = "claimed"
-NOT_STARTED = "not_started"
+NOT_STARTED = "campaign_not_started"
 CAMPAIGN_OVER = "campaign_over"
-ASSUMPTION_EXPIRED = "assumption_expired"
-NOT_ELIGIBLE = "not_eligible"
 NO_MODEL_MAPPED = "no_model_mapped"
 UNVERIFIED_EXCLUDED = "unverified_excluded"
-REASON_TEXTS: Mapping[str, str] = MappingProxyType(
-    {
-        CLAIMED: "claimed",
-        NOT_STARTED: "campaign not started",
-        CAMPAIGN_OVER: "campaign over",
-        ASSUMPTION_EXPIRED: (
-            "end not published; last seen running on {last_seen_on}, "
-            "assumed running until {assumed_until} only"
-        ),
-        NOT_ELIGIBLE: "not eligible: {eligibility}",
-        NO_MODEL_MAPPED: "no eligible model mapped",
-        UNVERIFIED_EXCLUDED: "unverified offer (excluded)",
-    }
-)
+NOT_ELIGIBLE = "not_eligible"
+CLAIMED = "claimed"
 KINDS_BY_TOKEN_KIND = {"input": ("input",), "output": ("output",), "both": ("input", "output")}
 
 
@@ -71,13 +55,16 @@ class Buckets:
     tokens: np.ndarray  # [bucket, day] priced tokens still to pay for
     cost_display: np.ndarray  # [bucket, day]
     cost_native: np.ndarray  # [bucket, day]; NaN when the candidate mixes currencies
+    unpriced: np.ndarray  # [bucket, day] tokens without a price in force, not yet covered
     free_tokens: np.ndarray = field(init=False)  # [day] tokens covered by offers
     free_value_display: np.ndarray = field(init=False)  # [day]
+    free_unpriced: np.ndarray = field(init=False)  # [day] free tokens that had no price
 
     def __post_init__(self) -> None:
         days = self.tokens.shape[1]
         self.free_tokens = np.zeros(days)
         self.free_value_display = np.zeros(days)
+        self.free_unpriced = np.zeros(days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,81 +97,69 @@ class PoolOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Reason:
-    """Why an offer does (``claimed``) or does not apply: a code and its parameters."""
-
-    code: str
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        return REASON_TEXTS[self.code].format(**self.params)
-
-
-@dataclass(frozen=True, slots=True)
 class OfferOutcome:
     offer_key: int
     provider: str
     name: str
     applied: bool
-    reason: str  # English: "claimed" or why not (see reason_code / reason_params)
+    reason: Reason  # "claimed" or why not
     pools: tuple[PoolOutcome, ...] = ()
     verification: str = ""
     source_url: str = ""
-    reason_code: str = CLAIMED
-    reason_params: Mapping[str, str] = field(default_factory=dict)
-    # Claimed although its end is not published: the claim rests on the assumption that
-    # it still runs on the switch date (until assumed_until).
-    assumed_running: bool = False
-    last_seen_on: dt.date | None = None
-    assumed_until: dt.date | None = None
+    # What would apply an offer that is not used: map `source` to `model_key` (its provider's).
+    hint: Reason | None = None
 
     def to_dict(self) -> dict[str, object]:
+        hint = None
+        if self.hint is not None:
+            hint = {**self.hint.to_dict()["params"], "text": self.hint.english()}
         return {
             "offer_key": self.offer_key,
             "provider": self.provider,
             "name": self.name,
             "applied": self.applied,
-            "reason": self.reason,
-            "reason_code": self.reason_code,
-            "reason_params": dict(self.reason_params),
-            "assumed_running": self.assumed_running,
-            "last_seen_on": self.last_seen_on.isoformat() if self.last_seen_on else None,
-            "assumed_until": self.assumed_until.isoformat() if self.assumed_until else None,
+            "reason": self.reason.english(),
+            "reason_code": self.reason.code,
+            "reason_params": self.reason.to_dict()["params"],
+            "hint": hint,
             "verification": self.verification,
             "source_url": self.source_url,
             "pools": [p.to_dict() for p in self.pools],
         }
 
 
-def rests_on_assumption(offer: OfferInfo) -> bool:
-    """True for an offer whose end is not published but whose assumption window is known."""
-    return offer.ends_on is None and offer.assumed_until is not None
-
-
 def not_applicable_reason(
     offer: OfferInfo, scenario: Scenario, catalog: Catalog, mapped: set[int]
-) -> Reason | None:
+) -> str | None:
     """Why `offer` cannot be claimed on the switch date, or None when it can."""
-    switch = scenario.switch_date
     if offer.verification == UNVERIFIED and not scenario.include_unverified:
-        return Reason(UNVERIFIED_EXCLUDED)
-    if switch < offer.starts_on:
-        return Reason(NOT_STARTED)
-    if offer.ends_on is not None and switch > offer.ends_on:
-        return Reason(CAMPAIGN_OVER)
-    if rests_on_assumption(offer) and switch > offer.assumed_until:
-        last_seen = offer.last_seen_on.isoformat() if offer.last_seen_on else "an unknown day"
-        return Reason(
-            ASSUMPTION_EXPIRED,
-            {"last_seen_on": last_seen, "assumed_until": offer.assumed_until.isoformat()},
-        )
+        return UNVERIFIED_EXCLUDED
+    if scenario.switch_date < offer.starts_on:
+        return NOT_STARTED
+    if offer.ends_on is not None and scenario.switch_date > offer.ends_on:
+        return CAMPAIGN_OVER
     if offer.eligibility != "everyone" and offer.eligibility not in scenario.eligibility:
-        label = ELIGIBILITY_LABELS.get(offer.eligibility, offer.eligibility)
-        return Reason(NOT_ELIGIBLE, {"eligibility": label})
+        return NOT_ELIGIBLE
     if not eligible_models(offer, catalog) & mapped:
-        return Reason(NO_MODEL_MAPPED)
+        return NO_MODEL_MAPPED
     return None
+
+
+def reason_of(code: str, offer: OfferInfo) -> Reason:
+    """A `not_applicable_reason` code with the offer's figures as parameters."""
+    if code == NOT_ELIGIBLE:
+        label = ELIGIBILITY_LABELS.get(offer.eligibility, offer.eligibility)
+        return Reason.of(code, eligibility=label)
+    if code == NOT_STARTED:
+        return Reason.of(code, starts_on=offer.starts_on)
+    if code == CAMPAIGN_OVER:
+        return Reason.of(code, ends_on=offer.ends_on)
+    return Reason.of(code)
+
+
+def claimable(offer: OfferInfo, scenario: Scenario, catalog: Catalog) -> bool:
+    """The offer can be claimed on the switch date if one of its models is used."""
+    return not_applicable_reason(offer, scenario, catalog, eligible_models(offer, catalog)) is None
 
 
 def eligible_models(offer: OfferInfo, catalog: Catalog) -> set[int]:
@@ -210,6 +185,15 @@ class _Pool:
     last_day: dt.date | None
 
 
+def _to_credit(
+    catalog: Catalog, scenario: Scenario, unit: str, days: np.ndarray
+) -> np.ndarray:
+    """Per day: a display-currency amount times this is the amount in the credit's currency."""
+    return rates_on(catalog, unit, days, scenario.fx_override) / rates_on(
+        catalog, scenario.display_currency, days, scenario.fx_override
+    )
+
+
 def _drain(
     pool: _Pool,
     buckets: Buckets,
@@ -228,14 +212,13 @@ def _drain(
     size = float(offer.credit_amount if credit else offer.free_tokens)
     tokens = buckets.tokens[rows]
     costs = buckets.cost_display[rows]
+    unpriced = buckets.unpriced[rows]
     if credit:
-        # Credit is spent at list price in its own currency, converted day by day.
-        to_credit = rates_on(catalog, unit, days, scenario.fx_override) / rates_on(
-            catalog, scenario.display_currency, days, scenario.fx_override
-        )
-        available = np.nan_to_num(costs.sum(axis=0) * to_credit)
+        # Credit is spent at list price in its own currency, converted day by day; usage
+        # without a price cannot be paid from it.
+        available = np.nan_to_num(costs.sum(axis=0) * _to_credit(catalog, scenario, unit, days))
     else:
-        available = tokens.sum(axis=0)
+        available = tokens.sum(axis=0) + unpriced.sum(axis=0)
     # Earlier pools leave float residue around 0; never let it count as negative usage.
     available = np.where(active, np.maximum(available, 0.0), 0.0)
     cumulative = np.cumsum(available)
@@ -243,13 +226,19 @@ def _drain(
     used = np.maximum(np.diff(used_cumulative, prepend=0.0), 0.0)
     share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
     share = np.clip(share, 0.0, 1.0)
-    taken_tokens = tokens * share
-    taken_value = costs * share
-    buckets.tokens[rows] = tokens * (1.0 - share)
-    buckets.cost_display[rows] = costs * (1.0 - share)
-    buckets.cost_native[rows] = buckets.cost_native[rows] * (1.0 - share)
-    buckets.free_tokens += taken_tokens.sum(axis=0)
-    buckets.free_value_display += taken_value.sum(axis=0)
+    keep = 1.0 - share
+    taken_tokens = (tokens * share).sum(axis=0)
+    taken_value = (costs * share).sum(axis=0)
+    buckets.tokens[rows] = tokens * keep
+    buckets.cost_display[rows] = costs * keep
+    buckets.cost_native[rows] = buckets.cost_native[rows] * keep
+    if not credit:
+        taken_unpriced = (unpriced * share).sum(axis=0)
+        buckets.unpriced[rows] = unpriced * keep
+        buckets.free_unpriced += taken_unpriced
+        taken_tokens = taken_tokens + taken_unpriced
+    buckets.free_tokens += taken_tokens
+    buckets.free_value_display += taken_value
     exhausted_on = None
     # Relative tolerance: a cumulative float sum may land a hair under the pool size.
     full = np.nonzero(cumulative >= size * (1 - 1e-12))[0]
@@ -267,25 +256,22 @@ def _drain(
     )
 
 
-def apply_offers(
-    catalog: Catalog,
-    scenario: Scenario,
-    provider: str,
-    mapped: set[int],
-    days: np.ndarray,
-    buckets: Buckets,
-) -> list[OfferOutcome]:
-    """Claim the provider's offers on the switch date and drain them with `buckets` in place."""
+def claim_pools(
+    catalog: Catalog, scenario: Scenario, provider: str, mapped: set[int] | frozenset[int]
+) -> tuple[list[_Pool], dict[int, str]]:
+    """The provider's pools claimed on the switch date for the models in use, in draw order
+    (earliest expiry first), and the code of every offer not claimed."""
     claim = scenario.switch_date
     pools: list[_Pool] = []
-    refused: dict[int, Reason] = {}
-    offers = [o for o in catalog.offers if o.provider == provider]
-    for offer in offers:
-        reason = not_applicable_reason(offer, scenario, catalog, mapped)
+    refused: dict[int, str] = {}
+    for offer in catalog.offers:
+        if offer.provider != provider:
+            continue
+        reason = not_applicable_reason(offer, scenario, catalog, set(mapped))
         if reason is not None:
             refused[offer.key] = reason
             continue
-        models = sorted(eligible_models(offer, catalog) & mapped)
+        models = sorted(eligible_models(offer, catalog) & set(mapped))
         last_day = last_usable_day(offer, claim)
         if offer.per_model:
             for key in models:
@@ -294,30 +280,62 @@ def apply_offers(
         else:
             pools.append(_Pool(offer, offer.name, frozenset(models), last_day))
     pools.sort(key=lambda p: (p.last_day or dt.date.max, p.offer.key, p.label))
+    return pools, refused
+
+
+def drain_pools(
+    pools: list[_Pool],
+    buckets: Buckets,
+    days: np.ndarray,
+    catalog: Catalog,
+    scenario: Scenario,
+) -> dict[int, list[PoolOutcome]]:
+    """Drain `pools` in order with `buckets` in place; outcomes per offer key."""
     outcomes: dict[int, list[PoolOutcome]] = {}
     for pool in pools:
         outcomes.setdefault(pool.offer.key, []).append(
             _drain(pool, buckets, days, catalog, scenario)
         )
+    return outcomes
+
+
+def apply_offers(
+    catalog: Catalog,
+    scenario: Scenario,
+    provider: str,
+    mapped: set[int],
+    days: np.ndarray,
+    buckets: Buckets,
+    explanations: dict[int, tuple[Reason, Reason | None]] | None = None,
+) -> list[OfferOutcome]:
+    """Claim the provider's offers on the switch date and drain them with `buckets` in place.
+
+    `explanations` replace the plain "no eligible model mapped" of an offer the choice of
+    models left unused with why, and what would apply it (from `choice.py`)."""
+    pools, refused = claim_pools(catalog, scenario, provider, mapped)
+    outcomes = drain_pools(pools, buckets, days, catalog, scenario)
+    explanations = explanations or {}
     results = []
-    for offer in offers:
-        reason = refused.get(offer.key, Reason(CLAIMED))
-        applied = offer.key not in refused
+    for offer in catalog.offers:
+        if offer.provider != provider:
+            continue
+        code = refused.get(offer.key)
+        reason, hint = Reason.of(CLAIMED), None
+        if code is not None:
+            reason = reason_of(code, offer)
+            if code == NO_MODEL_MAPPED and offer.key in explanations:
+                reason, hint = explanations[offer.key]
         results.append(
             OfferOutcome(
                 offer_key=offer.key,
                 provider=offer.provider,
                 name=offer.name,
-                applied=applied,
-                reason=reason.text,
+                applied=code is None,
+                reason=reason,
                 pools=tuple(outcomes.get(offer.key, ())),
                 verification=offer.verification,
                 source_url=offer.source_url,
-                reason_code=reason.code,
-                reason_params=reason.params,
-                assumed_running=applied and rests_on_assumption(offer),
-                last_seen_on=offer.last_seen_on,
-                assumed_until=offer.assumed_until,
+                hint=hint,
             )
         )
     return results

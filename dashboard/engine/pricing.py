@@ -4,6 +4,13 @@ Everything works on an integer day axis (`catalog_types.day_number`) so a model'
 whole projection or upload are a handful of numpy arrays: one look-up per price row, not per day.
 Prices are per 1M tokens in the row's currency; NaN means "no price in force" (never 0 - a
 price of 0 is a real free tier).
+
+Dated snapshots before their release: on a day before a model's `released_on`, when the model
+has no price of its own, it is priced - flagged in `PriceSchedule.estimated` - as its family's
+head model in force that day (the model of the same provider whose `model_id` equals the
+family, e.g. `gpt-4o-2024-08-06` on 2024-07-09 -> `gpt-4o` at $5/$15). Only a head of the same
+tier is used: `gpt-4o-mini` (family `gpt-4o`) is not priced as the flagship before its release;
+those days stay unpriced. A model whose release date is unknown gets no such estimate.
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ class PriceSchedule:
     cache_write_fallback: np.ndarray
     batch_fallback: np.ndarray
     unverified: np.ndarray
+    estimated: np.ndarray  # priced as the family head before this model's release
+    estimated_as: int | None = None  # the family head's key when any day is estimated
 
     @property
     def priced(self) -> np.ndarray:
@@ -61,6 +70,57 @@ def _or_nan(value: float | None) -> float:
     return np.nan if value is None else float(value)
 
 
+def family_head(catalog: Catalog, model_key: int) -> int | None:
+    """The same-tier model of the same provider whose model_id is this model's family."""
+    model = catalog.models[model_key]
+    if not model.family or model.released_on is None:
+        return None
+    index = catalog.provider_model_index.get(model.provider, {})
+    key = index.get(model.family.strip().lower())
+    if key is None or key == model_key:
+        return None
+    head = catalog.models[key]
+    if head.model_id.strip().lower() != model.family.strip().lower() or head.tier != model.tier:
+        return None
+    return key
+
+
+def _day_slice(days: np.ndarray, start: dt.date, end: dt.date | None) -> slice:
+    """Positions of sorted `days` in [start, end)."""
+    lo = int(np.searchsorted(days, day_number(start), side="left"))
+    hi = len(days) if end is None else int(np.searchsorted(days, day_number(end), side="left"))
+    return slice(lo, max(lo, hi))
+
+
+def _own_prices(
+    catalog: Catalog,
+    model_key: int,
+    days: np.ndarray,
+    prompt: float,
+    include_unverified: bool,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    n = len(days)
+    arrays = {name: np.full(n, np.nan) for name in ("inp", "out", "cr", "cw", "bi", "bo")}
+    code = np.full(n, -1, dtype=np.int8)
+    unverified = np.zeros(n, dtype=bool)
+    # Rows come sorted by (min_prompt_tokens, effective_from): a later, larger tier overwrites.
+    for row in catalog.price_rows(model_key, include_unverified):
+        if row.min_prompt_tokens > prompt:
+            continue
+        span = _day_slice(days, row.effective_from, row.effective_to)
+        if span.start == span.stop:
+            continue
+        arrays["inp"][span] = row.input_per_mtok
+        arrays["out"][span] = row.output_per_mtok
+        arrays["cr"][span] = _or_nan(row.cache_read_per_mtok)
+        arrays["cw"][span] = _or_nan(row.cache_write_per_mtok)
+        arrays["bi"][span] = _or_nan(row.batch_input_per_mtok)
+        arrays["bo"][span] = _or_nan(row.batch_output_per_mtok)
+        code[span] = CURRENCIES.index(row.currency)
+        unverified[span] = row.verification == UNVERIFIED
+    return arrays, code, unverified
+
+
 def price_schedule(
     catalog: Catalog,
     model_key: int,
@@ -68,34 +128,33 @@ def price_schedule(
     prompt_tokens: float | None = None,
     include_unverified: bool = False,
 ) -> PriceSchedule:
-    """Prices of `model_key` in force on each day number in `days`.
+    """Prices of `model_key` in force on each day number in `days` (sorted ascending).
 
     Context tiers: among rows in force on a day, the one with the greatest
     `min_prompt_tokens` not above the typical prompt size wins.
     """
     days = np.asarray(days, dtype=np.int64)
-    n = len(days)
-    arrays = {name: np.full(n, np.nan) for name in ("inp", "out", "cr", "cw", "bi", "bo")}
-    code = np.full(n, -1, dtype=np.int8)
-    unverified = np.zeros(n, dtype=bool)
     prompt = 0.0 if prompt_tokens is None else float(prompt_tokens)
-    # Rows come sorted by (min_prompt_tokens, effective_from): a later, larger tier overwrites.
-    for row in catalog.price_rows(model_key, include_unverified):
-        if row.min_prompt_tokens > prompt:
-            continue
-        mask = days >= day_number(row.effective_from)
-        if row.effective_to is not None:
-            mask &= days < day_number(row.effective_to)
-        if not mask.any():
-            continue
-        arrays["inp"][mask] = row.input_per_mtok
-        arrays["out"][mask] = row.output_per_mtok
-        arrays["cr"][mask] = _or_nan(row.cache_read_per_mtok)
-        arrays["cw"][mask] = _or_nan(row.cache_write_per_mtok)
-        arrays["bi"][mask] = _or_nan(row.batch_input_per_mtok)
-        arrays["bo"][mask] = _or_nan(row.batch_output_per_mtok)
-        code[mask] = CURRENCIES.index(row.currency)
-        unverified[mask] = row.verification == UNVERIFIED
+    arrays, code, unverified = _own_prices(catalog, model_key, days, prompt, include_unverified)
+    estimated = np.zeros(len(days), dtype=bool)
+    head = family_head(catalog, model_key)
+    estimated_as = None
+    if head is not None:
+        released = catalog.models[model_key].released_on
+        before = _day_slice(days, dt.date.min, released)
+        missing = np.zeros(len(days), dtype=bool)
+        missing[before] = code[before] < 0
+        if missing.any():
+            head_arrays, head_code, head_unverified = _own_prices(
+                catalog, head, days, prompt, include_unverified
+            )
+            missing &= head_code >= 0
+            for name, values in arrays.items():
+                values[missing] = head_arrays[name][missing]
+            code[missing] = head_code[missing]
+            unverified[missing] = head_unverified[missing]
+            estimated = missing
+            estimated_as = head if missing.any() else None
     priced = code >= 0
     inp, out = arrays["inp"], arrays["out"]
     cr_fallback = priced & np.isnan(arrays["cr"])
@@ -115,6 +174,8 @@ def price_schedule(
         cache_write_fallback=cw_fallback,
         batch_fallback=batch_fallback,
         unverified=unverified,
+        estimated=estimated,
+        estimated_as=estimated_as,
     )
 
 

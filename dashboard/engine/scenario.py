@@ -1,13 +1,46 @@
-"""What-if parameters of a projection, and their validation against a catalog."""
+"""What-if parameters of a projection, their defaults and bounds, and their validation.
+
+This module is the single home of every default and bound: the web form and the JSON API
+derive theirs from `DEFAULTS` and `BOUNDS` (never restate them).
+
+Horizon: N months run from the switch date to the day before the same date N months later
+(`horizon_end`); a day-of-month the later month lacks is clamped to its last day (Jan 31 + 1
+month -> Feb 28/29). The first and last calendar months are partial unless the switch date is
+the 1st.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 
 from .catalog_types import CURRENCIES, ELIGIBILITY_LABELS, Catalog
 
 OPENAI_CUTOFF = dt.date(2024, 7, 9)
+# Who the product assumes a visitor is until told otherwise: a team moving from OpenAI to a
+# provider it is new to. "everyone" offers always apply and are not listed.
+DEFAULT_ELIGIBILITY = frozenset({"openai_migrants", "new_customers"})
+ELIGIBILITY_CHOICES = tuple(code for code in ELIGIBILITY_LABELS if code != "everyone")
+NO_ELIGIBILITY = "none"  # the `elig` value meaning "no eligibility at all"
+
+# (minimum, maximum) of each bounded field, inclusive.
+BOUNDS = MappingProxyType(
+    {
+        "horizon_months": (1, 60),
+        "growth_pct": (-50.0, 500.0),
+        "baseline_months": (1, 24),
+        "typical_prompt_tokens": (0, 10_000_000),
+    }
+)
+
+
+def add_months_clamped(day: dt.date, months: int) -> dt.date:
+    """The same day-of-month `months` later, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class ScenarioError(ValueError):
@@ -18,23 +51,32 @@ class ScenarioError(ValueError):
         self.errors = errors
 
 
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
 @dataclass(frozen=True)
 class Scenario:
-    switch_date: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    switch_date: dt.date = field(default_factory=_today)
     horizon_months: int = 12
     growth_pct: float = 0.0  # monthly
     display_currency: str = "USD"
     fx_override: float | None = None  # CNY per USD
-    eligibility: frozenset[str] = frozenset()
+    eligibility: frozenset[str] = DEFAULT_ELIGIBILITY
     baseline_months: int = 3
     providers: tuple[str, ...] = ()  # empty = every provider with a price
     include_unverified: bool = False
-    typical_prompt_tokens: int | None = None  # None = the profile's input tokens per request
+    typical_prompt_tokens: int | None = None  # None = from the profile's usage
     # (exported source model id, candidate provider slug, target model key)
     mapping_overrides: tuple[tuple[str, str, int], ...] = ()
     # price the current provider at its bill's effective rates: None = automatic (on when the
     # current usage has no list price and the export carries billed cost per token kind)
     billed_rates: bool | None = None
+
+    @property
+    def horizon_end(self) -> dt.date:
+        """Last day of the horizon (inclusive)."""
+        return add_months_clamped(self.switch_date, self.horizon_months) - dt.timedelta(days=1)
 
     def override_for(self, source_model: str, provider: str) -> int | None:
         wanted = source_model.strip().lower()
@@ -45,49 +87,93 @@ class Scenario:
 
     def validate(self, catalog: Catalog) -> Scenario:
         """Return self, or raise ScenarioError with one message per bad field."""
-        errors: dict[str, str] = {}
-        if not 1 <= self.horizon_months <= 60:
-            errors["horizon_months"] = "The horizon must be between 1 and 60 months."
-        if not -50 <= self.growth_pct <= 500:
-            errors["growth_pct"] = "Monthly growth must be between -50% and 500%."
-        if self.display_currency not in CURRENCIES:
-            errors["display_currency"] = (
-                f"Unknown currency {self.display_currency!r}; choose one of {', '.join(CURRENCIES)}."
-            )
-        if self.fx_override is not None and not self.fx_override > 0:
-            errors["fx_override"] = "The exchange rate must be greater than 0 (CNY per USD)."
-        unknown_eligibility = sorted(self.eligibility - set(ELIGIBILITY_LABELS))
-        if unknown_eligibility:
-            errors["eligibility"] = f"Unknown eligibility: {', '.join(unknown_eligibility)}."
-        if not 1 <= self.baseline_months <= 24:
-            errors["baseline_months"] = "The baseline window must be between 1 and 24 months."
-        unknown = [p for p in self.providers if p not in catalog.providers]
-        if unknown:
-            errors["providers"] = f"Unknown provider: {', '.join(unknown)}."
-        if self.typical_prompt_tokens is not None and self.typical_prompt_tokens < 0:
-            errors["typical_prompt_tokens"] = "The typical prompt size cannot be negative."
-        override_errors = []
-        for source, slug, target in self.mapping_overrides:
-            model = catalog.models.get(target)
-            if slug not in catalog.providers:
-                override_errors.append(f"{source}: unknown provider {slug!r}.")
-            elif model is None:
-                override_errors.append(f"{source}: unknown target model {target}.")
-            elif model.provider != slug:
-                override_errors.append(
-                    f"{source}: {model.model_id} belongs to {model.provider}, not {slug} "
-                    "(mapping to a model of another provider)."
-                )
+        errors = {**self._bound_errors(), **self._choice_errors(catalog)}
+        override_errors = self._override_errors(catalog)
         if override_errors:
             errors["mapping_overrides"] = " ".join(override_errors)
         if errors:
             raise ScenarioError(errors)
         return self
 
+    def _bound_errors(self) -> dict[str, str]:
+        errors = {}
+        low, high = BOUNDS["horizon_months"]
+        if not low <= self.horizon_months <= high:
+            errors["horizon_months"] = f"The horizon must be between {low} and {high} months."
+        low, high = BOUNDS["growth_pct"]
+        if not low <= self.growth_pct <= high:
+            errors["growth_pct"] = f"Monthly growth must be between {low:g}% and {high:g}%."
+        low, high = BOUNDS["baseline_months"]
+        if not low <= self.baseline_months <= high:
+            errors["baseline_months"] = f"The baseline window must be between {low} and {high} months."
+        prompt = self.typical_prompt_tokens
+        low, high = BOUNDS["typical_prompt_tokens"]
+        if prompt is not None and not low <= prompt <= high:
+            errors["typical_prompt_tokens"] = (
+                f"The typical prompt size must be between {low:,} and {high:,} tokens."
+            )
+        if self.fx_override is not None and not self.fx_override > 0:
+            errors["fx_override"] = "The exchange rate must be greater than 0 (CNY per USD)."
+        return errors
+
+    def _choice_errors(self, catalog: Catalog) -> dict[str, str]:
+        errors = {}
+        if self.display_currency not in CURRENCIES:
+            errors["display_currency"] = (
+                f"Unknown currency {self.display_currency!r}; choose one of {', '.join(CURRENCIES)}."
+            )
+        unknown_eligibility = sorted(self.eligibility - set(ELIGIBILITY_LABELS))
+        if unknown_eligibility:
+            errors["eligibility"] = f"Unknown eligibility: {', '.join(unknown_eligibility)}."
+        unknown = [p for p in self.providers if p not in catalog.providers]
+        if unknown:
+            errors["providers"] = f"Unknown provider: {', '.join(unknown)}."
+        return errors
+
+    def _override_errors(self, catalog: Catalog) -> list[str]:
+        errors = []
+        for source, slug, target in self.mapping_overrides:
+            model = catalog.models.get(target)
+            if slug not in catalog.providers:
+                errors.append(f"{source}: unknown provider {slug!r}.")
+            elif model is None:
+                errors.append(f"{source}: unknown target model {target}.")
+            elif model.provider != slug:
+                errors.append(
+                    f"{source}: {model.model_id} belongs to {model.provider}, not {slug} "
+                    "(mapping to a model of another provider)."
+                )
+        return errors
+
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["switch_date"] = self.switch_date.isoformat()
+        data["horizon_end"] = self.horizon_end.isoformat()
         data["eligibility"] = sorted(self.eligibility)
         data["providers"] = list(self.providers)
         data["mapping_overrides"] = [list(o) for o in self.mapping_overrides]
         return data
+
+
+def _field_default(name: str) -> object:
+    spec = Scenario.__dataclass_fields__[name]
+    return spec.default
+
+
+# Defaults the form and the API show and fill in (the switch date defaults to "today").
+DEFAULTS = MappingProxyType(
+    {
+        name: _field_default(name)
+        for name in (
+            "horizon_months",
+            "growth_pct",
+            "display_currency",
+            "fx_override",
+            "eligibility",
+            "baseline_months",
+            "providers",
+            "include_unverified",
+            "typical_prompt_tokens",
+        )
+    }
+)

@@ -32,8 +32,23 @@ def model(
     tier: str = "balanced",
     ratio: float = 1.0,
     aliases: tuple[str, ...] = (),
+    *,
+    window: int | None = None,
+    family: str = "",
+    released: dt.date | None = None,
 ) -> ModelInfo:
-    return ModelInfo(key, provider_slug, model_id, model_id.upper(), tier, ratio, aliases)
+    return ModelInfo(
+        key,
+        provider_slug,
+        model_id,
+        model_id.upper(),
+        tier,
+        ratio,
+        aliases,
+        context_window=window,
+        family=family,
+        released_on=released,
+    )
 
 
 def price(

@@ -1,4 +1,4 @@
-"""Source model -> candidate model precedence, token ratios, unknown sources."""
+"""Source model -> candidate model: precedence, tiers, context windows, token ratios."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import math
 
 import pytest
 
-from dashboard.engine.mapping import Mapper, resolve_sources
+from dashboard.engine.catalog_types import ProviderInfo
+from dashboard.engine.mapping import Mapping, resolve_sources, typical_requests
 from dashboard.engine.projection import project
 from dashboard.engine.scenario import Scenario
 
-from .factory import D, catalog, daily_usage, model, price, provider, rate
+from .factory import D, catalog, daily_usage, model, price, provider, rate, usage
 
 SWITCH = D(2024, 7, 1)
 
@@ -38,18 +39,37 @@ def mapping_catalog():
     )
 
 
+def mapped(cat, provider_slug: str, source: str = "gpt-4o", **scenario) -> Mapping:
+    """The mapping of `source` on `provider_slug` for a June 2024 profile of 1M input and
+    1M output tokens a day in 1,000 requests (typical request: 2,000 tokens)."""
+    frame = daily_usage(
+        D(2024, 6, 1),
+        D(2024, 6, 30),
+        source,
+        requests=1000,
+        tokens_input_uncached=1_000_000,
+        tokens_output=1_000_000,
+    )
+    result = project(
+        frame,
+        cat,
+        Scenario(switch_date=SWITCH, horizon_months=1, providers=(provider_slug,), **scenario),
+    )
+    (summary,) = [s for s in result.summary if s.candidate == provider_slug]
+    (mapping,) = summary.mappings
+    return mapping
+
+
 def test_override_beats_equivalent_and_same_tier():
-    cat = mapping_catalog()
-    scenario = Scenario(switch_date=SWITCH, mapping_overrides=(("gpt-4o", "deepseek", 12),))
-    m = Mapper(cat, scenario).map_source("gpt-4o", 1, "deepseek")
-    assert (m.target_key, m.reason) == (12, "override")
+    m = mapped(mapping_catalog(), "deepseek", mapping_overrides=(("gpt-4o", "deepseek", 12),))
+    assert (m.target_key, m.reason.code, str(m.reason)) == (12, "override", "override")
     # 0.9 / 1.0
     assert m.token_ratio == pytest.approx(0.9)
 
 
 def test_equivalent_beats_cheapest_of_the_same_tier():
-    m = Mapper(mapping_catalog(), Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "deepseek")
-    assert (m.target_key, m.reason, m.target_model_id) == (11, "equivalent", "ds-big")
+    m = mapped(mapping_catalog(), "deepseek")
+    assert (m.target_key, str(m.reason), m.target_model_id) == (11, "equivalent", "ds-big")
     assert m.token_ratio == pytest.approx(1.1)
 
 
@@ -62,15 +82,35 @@ def test_cheapest_of_the_same_tier_is_compared_in_usd():
         [row for rows in cat.prices.values() for row in rows],
         rates=[rate(D(2024, 1, 1), 7.0)],
     )
-    m = Mapper(cat_without, Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "deepseek")
-    assert (m.target_key, m.reason) == (10, "same tier")
+    m = mapped(cat_without, "deepseek")
+    assert (m.target_key, m.reason.code) == (10, "same_tier")
     # 1.25 / 1.0
     assert m.token_ratio == pytest.approx(1.25)
 
 
+def test_cheapest_is_decided_by_the_workloads_own_mix_over_the_horizon():
+    # Same blended list price ($10 in + out), but the workload is all input: the model with
+    # the cheap input wins.
+    cat = catalog(
+        [provider("openai"), provider("p")],
+        [
+            model(1, "openai", "gpt-4o", "flagship"),
+            model(10, "p", "cheap-out", "flagship"),
+            model(11, "p", "cheap-in", "flagship"),
+        ],
+        [price(1, 2.5, 10.0), price(10, 9.0, 1.0), price(11, 1.0, 9.0)],
+    )
+    frame = daily_usage(D(2024, 6, 1), D(2024, 6, 30), "gpt-4o", tokens_input_uncached=1_000_000)
+    result = project(frame, cat, Scenario(switch_date=SWITCH, horizon_months=1, providers=("p",)))
+    (summary,) = [s for s in result.summary if s.candidate == "p"]
+    # 30M input x $1 on cheap-in, against x $9 on cheap-out
+    assert summary.mappings[0].target_model_id == "cheap-in"
+    assert summary.total_display == pytest.approx(30.0)
+
+
 def test_source_on_the_candidate_provider_maps_to_itself():
-    m = Mapper(mapping_catalog(), Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "openai")
-    assert (m.target_key, m.reason, m.token_ratio) == (1, "same model", 1.0)
+    m = mapped(mapping_catalog(), "openai")
+    assert (m.target_key, str(m.reason), m.token_ratio) == (1, "same model", 1.0)
 
 
 def test_provider_without_the_tier_uses_the_nearest_tier_above_first():
@@ -84,10 +124,10 @@ def test_provider_without_the_tier_uses_the_nearest_tier_above_first():
         ],
         [price(1, 0.15, 0.6), price(10, 0.28, 0.42), price(11, 0.1, 0.1), price(12, 0.0, 0.0)],
     )
-    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o-mini", 1, "deepseek")
+    m = mapped(cat, "deepseek", source="gpt-4o-mini")
     # no economy model: balanced (none) then flagship comes before frontier and free,
     # even though the frontier model is cheaper here
-    assert (m.target_key, m.reason) == (10, "next tier up: flagship")
+    assert (m.target_key, str(m.reason).split(";")[0]) == (10, "next tier up: flagship")
 
 
 def test_provider_with_only_the_tier_below_uses_it():
@@ -97,14 +137,15 @@ def test_provider_with_only_the_tier_below_uses_it():
         [price(1, 2.5, 10.0), price(21, 1.0, 1.0, currency="CNY")],
         rates=[rate(D(2024, 1, 1), 7.0)],
     )
-    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "zhipu")
-    assert (m.target_key, m.reason) == (21, "next tier down: balanced")
+    m = mapped(cat, "zhipu")
+    assert (m.target_key, m.reason.code, m.reason.kwargs) == (21, "tier_down", {"tier": "balanced"})
+    assert str(m.reason) == "next tier down: balanced"
 
 
 def test_a_tier_two_steps_below_is_not_used():
-    m = Mapper(mapping_catalog(), Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "zhipu")
+    m = mapped(mapping_catalog(), "zhipu")
     # zhipu has only an economy model, two tiers below flagship: no mapping, usage unpriced
-    assert (m.target_key, m.reason) == (None, "no model of this tier")
+    assert (m.target_key, str(m.reason)) == (None, "no model of this tier")
 
 
 def test_provider_without_any_priced_model_maps_to_nothing():
@@ -113,14 +154,143 @@ def test_provider_without_any_priced_model_maps_to_nothing():
         [model(1, "openai", "gpt-4o", "flagship"), model(30, "sensetime", "nova-5.5", "flagship")],
         [price(1, 2.5, 10.0)],
     )
-    m = Mapper(cat, Scenario(switch_date=SWITCH)).map_source("gpt-4o", 1, "sensetime")
-    assert (m.target_key, m.reason) == (None, "no model of this tier")
-
-
-def test_unknown_source_model_has_no_mapping():
-    m = Mapper(mapping_catalog(), Scenario(switch_date=SWITCH)).map_source("mystery", None, "zhipu")
-    assert m.reason == "source model unknown"
+    m = mapped(cat, "sensetime")
+    assert (m.target_key, str(m.reason)) == (None, "no model of this tier")
     assert math.isnan(m.token_ratio)
+
+
+def context_catalog(small_window: int | None = 4096, big_window: int | None = 32768):
+    return catalog(
+        [provider("openai"), provider("doubao", "CNY")],
+        [
+            model(1, "openai", "gpt-4o", "flagship", window=128_000),
+            model(10, "doubao", "pro-4k", "flagship", window=small_window),
+            model(11, "doubao", "pro-32k", "flagship", window=big_window),
+            model(12, "doubao", "lite-128k", "economy", window=131_072),
+        ],
+        [
+            price(1, 2.5, 10.0),
+            price(10, 0.8, 2.0, currency="CNY"),  # the cheapest flagship...
+            price(11, 5.0, 9.0, currency="CNY"),
+            price(12, 0.3, 0.6, currency="CNY"),
+        ],
+        rates=[rate(D(2024, 1, 1), 7.0)],
+    )
+
+
+def prompts_of(prompt: int, output: int):
+    """June 2024, 100 requests a day of `prompt` input + `output` output tokens."""
+    return daily_usage(
+        D(2024, 6, 1),
+        D(2024, 6, 30),
+        "gpt-4o",
+        requests=100,
+        tokens_input_uncached=100 * prompt,
+        tokens_output=100 * output,
+    )
+
+
+def doubao_mapping(frame, cat=None, **scenario) -> Mapping:
+    result = project(
+        frame,
+        cat or context_catalog(),
+        Scenario(switch_date=SWITCH, horizon_months=1, providers=("doubao",), **scenario),
+    )
+    (summary,) = [s for s in result.summary if s.candidate == "doubao"]
+    return summary.mappings[0]
+
+
+def test_typical_request_is_prompt_plus_output_per_request_per_model():
+    frame = usage(
+        [
+            {"day": D(2024, 6, 1), "source_model": "gpt-4o", "requests": 10,
+             "tokens_input_uncached": 20_000, "tokens_cache_read": 4_000, "tokens_output": 5_000},
+            {"day": D(2024, 6, 2), "source_model": "gpt-4o", "requests": 10,
+             "tokens_input_uncached": 4_000, "tokens_output": 1_000},
+            {"day": D(2024, 6, 2), "source_model": "no-requests", "tokens_output": 9},
+        ]
+    )
+    needs = typical_requests(frame)
+    # (20,000 + 4,000 + 4,000 prompt + 6,000 output) / 20 requests = 1,700
+    assert needs[("openai", "gpt-4o")] == 1_700
+    assert needs[("openai", "no-requests")] is None
+    # The prompt parameter replaces the prompt part: 500 + 6,000 / 20
+    assert typical_requests(frame, 500)[("openai", "gpt-4o")] == 800
+
+
+def test_a_model_whose_window_is_too_small_is_skipped_and_the_reason_says_so():
+    # 2,400-token prompts + 700 output = 3,100 tokens: more than pro-4k's 4,096? no - fits.
+    assert doubao_mapping(prompts_of(2_400, 700)).target_model_id == "pro-4k"
+    # 3,500 + 700 = 4,200 > 4,096: the cheaper pro-4k is skipped for pro-32k
+    m = doubao_mapping(prompts_of(3_500, 700))
+    assert (m.target_model_id, m.reason.code, m.context_window) == ("pro-32k", "same_tier", 32768)
+    assert [d.code for d in m.details] == ["skipped_for_window"]
+    assert m.details[0].kwargs == {"model": "pro-4k", "window": 4096, "needed": 4200}
+    assert m.reason_text == (
+        "same tier; pro-4k is cheaper but its context window (4,096 tokens) is smaller than "
+        "your typical request (4,200 tokens)"
+    )
+
+
+def test_the_prompt_parameter_overrides_the_uploads_prompt_size():
+    # The upload says 1,000 + 700; the user says prompts are 3,500 tokens: 4,200 > 4,096
+    m = doubao_mapping(prompts_of(1_000, 700), typical_prompt_tokens=3_500)
+    assert m.target_model_id == "pro-32k"
+
+
+def test_no_model_of_the_tier_large_enough_goes_up_a_tier_never_to_a_small_one():
+    cat = catalog(
+        [provider("openai"), provider("doubao", "CNY")],
+        [
+            model(1, "openai", "gpt-4o-mini", "economy"),
+            model(10, "doubao", "lite-4k", "economy", window=4096),
+            model(11, "doubao", "pro-128k", "flagship", window=131_072),
+        ],
+        [price(1, 0.15, 0.6), price(10, 0.3, 0.6, currency="CNY"), price(11, 5.0, 9.0, currency="CNY")],
+        rates=[rate(D(2024, 1, 1), 7.0)],
+    )
+    frame = daily_usage(
+        D(2024, 6, 1), D(2024, 6, 30), "gpt-4o-mini", requests=10, tokens_input_uncached=60_000
+    )
+    result = project(frame, cat, Scenario(switch_date=SWITCH, horizon_months=1, providers=("doubao",)))
+    (m,) = [s for s in result.summary if s.candidate == "doubao"][0].mappings
+    # 6,000-token requests: lite-4k is too small, the next tier up (balanced: none, flagship) fits
+    assert (m.target_model_id, str(m.reason).split(";")[0]) == ("pro-128k", "next tier up: flagship")
+    assert m.details[0].code == "skipped_for_window"
+
+
+def test_a_window_unknown_model_is_used_only_when_no_model_is_known_to_fit_and_is_flagged():
+    # pro-32k's window is unknown: pro-4k is known too small, nothing is known to fit.
+    m = doubao_mapping(prompts_of(3_500, 700), cat=context_catalog(big_window=None))
+    assert (m.target_model_id, m.context_window) == ("pro-32k", None)
+    assert [d.code for d in m.details] == ["window_unknown", "skipped_for_window"]
+    # When a model is known to fit, the unknown one is never chosen, even if cheaper.
+    cat = context_catalog(small_window=None)  # pro-4k (cheapest) unknown, pro-32k fits
+    m = doubao_mapping(prompts_of(3_500, 700), cat=cat)
+    assert m.target_model_id == "pro-32k" and m.details == ()
+
+
+def test_when_every_window_is_too_small_the_source_stays_unpriced_with_the_reason():
+    cat = context_catalog(big_window=8192)
+    m = doubao_mapping(prompts_of(9_000, 1_000), cat=cat)
+    # 10,000-token requests; 4K and 8K flagships, no tier above, economy 128K is two... one
+    # step below flagship is balanced (none): nothing fits
+    assert (m.target_key, m.reason.code) == (None, "no_fitting_model")
+    assert str(m.reason) == "no model of this tier has a context window of 10,000 tokens"
+
+
+def test_unknown_source_model_is_left_out_of_the_comparison():
+    cat = mapping_catalog()
+    frame = daily_usage(D(2024, 6, 1), D(2024, 6, 30), "mystery-model", tokens_output=1_000_000)
+    result = project(
+        frame, cat, Scenario(switch_date=SWITCH, horizon_months=1, providers=("deepseek",))
+    )
+    assert result.unresolved_models == ["mystery-model"]
+    assert result.summary == []
+    (left_out,) = result.comparison.left_out
+    assert (left_out.source_model, left_out.reason.code) == ("mystery-model", "not_in_catalog")
+    # 30 days x 1M, July carries the June baseline
+    assert left_out.tokens == pytest.approx(30_000_000)
 
 
 def test_sources_resolve_through_aliases_and_gateway_prefixes():
@@ -133,6 +303,29 @@ def test_sources_resolve_through_aliases_and_gateway_prefixes():
         ("openrouter", "openai/gpt-4o"): 1,
         ("x", "mystery"): None,
     }
+
+
+def test_an_azure_export_resolves_to_azures_own_models_and_labels_the_current_provider():
+    cat = catalog(
+        [provider("openai"), provider("azure-openai")],
+        [model(1, "openai", "gpt-4o-mini", "economy"), model(5, "azure-openai", "gpt-4o-mini", "economy")],
+        [price(1, 0.15, 0.6), price(5, 0.165, 0.66)],
+    )
+    cat = catalog(
+        [ProviderInfo("openai", "OpenAI"), ProviderInfo("azure-openai", "Azure OpenAI")],
+        list(cat.models.values()),
+        [row for rows in cat.prices.values() for row in rows],
+    )
+    # LiteLLM writes custom_llm_provider "azure"
+    assert resolve_sources(cat, [("azure", "gpt-4o-mini")]) == {("azure", "gpt-4o-mini"): 5}
+    frame = daily_usage(
+        D(2024, 6, 1), D(2024, 6, 30), "gpt-4o-mini", provider_slug="azure", tokens_output=1_000_000
+    )
+    result = project(frame, cat, Scenario(switch_date=SWITCH, horizon_months=1))
+    current = next(s for s in result.summary if s.candidate == "current")
+    assert current.label == "Current (Azure OpenAI)"
+    # 30M output at Azure's $0.66
+    assert current.total_display == pytest.approx(19.8)
 
 
 def test_token_ratio_scales_projected_token_counts():
@@ -150,14 +343,3 @@ def test_token_ratio_scales_projected_token_counts():
     assert row["cost_display"] == pytest.approx(330.0)
 
 
-def test_unknown_source_model_is_unpriced_everywhere():
-    cat = mapping_catalog()
-    frame = daily_usage(D(2024, 6, 1), D(2024, 6, 30), "mystery-model", tokens_output=1_000_000)
-    result = project(
-        frame, cat, Scenario(switch_date=SWITCH, horizon_months=1, providers=("deepseek",))
-    )
-    assert result.unresolved_models == ["mystery-model"]
-    for summary in result.summary:
-        assert summary.has_unpriced
-        assert summary.unpriced_tokens == pytest.approx(30_000_000)
-        assert summary.rank is None

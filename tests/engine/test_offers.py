@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from dashboard.engine.projection import project
@@ -180,17 +178,26 @@ def test_credit_offers_in_cny_are_spent_at_list_price_converted_with_fx():
         ({"starts": D(2024, 8, 1)}, "campaign not started"),
         ({"ends": D(2024, 6, 30)}, "campaign over"),
         ({"eligibility": "new_customers"}, "not eligible: New customers"),
-        ({"models": [12]}, "no eligible model mapped"),
+        # sn-vision has no price: 10M free, then 10M a month unpriced - worse than sn-large
+        (
+            {"models": [12]},
+            "not claimed: moving gpt-4o to sn-vision would not lower the total",
+        ),
         ({"verification": "unverified"}, "unverified offer (excluded)"),
     ],
 )
 def test_offers_not_applicable_say_why(kwargs, reason):
     extra = [model(12, "sense", "sn-vision", "frontier")]
     cat = offer_catalog(offer(1, "sense", tokens=10_000_000, **kwargs), extra_models=extra)
-    result, _, summary = run(cat, profile({"gpt-4o": (20_000_000, 0)}), horizon_months=1)
+    result, _, summary = run(
+        cat,
+        profile({"gpt-4o": (20_000_000, 0)}),
+        horizon_months=1,
+        eligibility=frozenset({"openai_migrants"}),
+    )
     (outcome,) = result.offers
     assert not outcome.applied
-    assert outcome.reason == reason
+    assert str(outcome.reason) == reason
     assert outcome.pools == ()
     assert summary.free_tokens_used == 0
 
@@ -230,11 +237,12 @@ def test_switching_on_2024_07_09_claims_the_july_2024_offers():
     assert summary.free_tokens_used == pytest.approx(23e6)
 
 
-def test_switching_today_misses_the_july_2024_offers():
+def test_switching_in_2026_misses_the_july_2024_offers():
     result, _, summary = run(
         july_2024_catalog(),
         profile({"gpt-4o": (31_000_000, 0)}),
-        switch_date=dt.datetime.now(dt.UTC).date(),
+        switch_date=D(2026, 11, 30),
     )
-    assert result.offers[0].reason == "campaign over"
+    assert result.offers[0].reason.code == "campaign_over"
+    assert str(result.offers[0].reason) == "campaign over"
     assert summary.free_tokens_used == 0

@@ -53,16 +53,33 @@ def test_growth_compounds_monthly():
     assert result.summary[0].total_display == pytest.approx(33.1)
 
 
-def test_switch_month_is_prorated_from_the_switch_date():
+def test_horizon_runs_from_the_switch_date_to_the_day_before_the_same_date_n_months_later():
     result = project(
         month_profile(31_000_000),
         simple_catalog(),
         Scenario(switch_date=D(2024, 7, 17), horizon_months=2, providers=("openai",)),
     )
+    assert (result.horizon_start, result.horizon_end) == (D(2024, 7, 17), D(2024, 9, 16))
     current = result.monthly[result.monthly["candidate"] == "current"]
-    # July: Jul 17-31 = 15 of 31 days of 31M; August in full
-    assert current["tokens_input_uncached"].tolist() == pytest.approx([15e6, 31e6])
-    assert current["month"].tolist() == [D(2024, 7, 1), D(2024, 8, 1)]
+    # July: Jul 17-31 = 15 of 31 days of 31M; August in full; Sep 1-16 = 16 of 30 days
+    assert current["tokens_input_uncached"].tolist() == pytest.approx([15e6, 31e6, 31e6 * 16 / 30])
+    assert current["month"].tolist() == [D(2024, 7, 1), D(2024, 8, 1), D(2024, 9, 1)]
+    # Without growth the horizon holds exactly two baseline months: 15/31 + 1 + 16/30 months
+    assert current["tokens_input_uncached"].sum() == pytest.approx(31e6 * (15 / 31 + 1 + 16 / 30))
+
+
+@pytest.mark.parametrize(
+    ("switch", "months", "end"),
+    [
+        (D(2026, 11, 30), 12, D(2027, 11, 29)),  # not 11 months and a day
+        (D(2024, 7, 9), 12, D(2025, 7, 8)),
+        (D(2024, 7, 1), 1, D(2024, 7, 31)),
+        (D(2025, 1, 31), 1, D(2025, 2, 27)),  # Feb 28 is "the same date" a month later
+        (D(2024, 1, 31), 1, D(2024, 2, 28)),  # 2024 is a leap year: Feb 29
+    ],
+)
+def test_horizon_end_dates(switch, months, end):
+    assert Scenario(switch_date=switch, horizon_months=months).horizon_end == end
 
 
 def test_baseline_is_the_mean_of_the_last_n_complete_months():
@@ -129,7 +146,8 @@ def test_projection_serialises_to_json():
     cheap = next(s for s in data["summary"] if s["candidate"] == "cheap")
     # 2 months x 10M x $0.5 x 7.0
     assert cheap["total_display"] == pytest.approx(70.0)
-    assert cheap["mappings"][0]["reason"] == "same tier"
+    assert cheap["mappings"][0]["reason_code"] == "same_tier"
+    assert data["horizon"] == {"start": "2024-07-01", "end": "2024-08-31", "months": 2}
 
 
 def test_missing_source_provider_and_batch_values_do_not_drop_usage():
