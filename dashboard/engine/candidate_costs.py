@@ -136,6 +136,10 @@ class Rows:
     cache_write: np.ndarray
     output: np.ndarray
     dense: bool = False  # day_idx is exactly 0..n_days-1: per-day sums need no bincount
+    # Projected rows are rank 1: count of kind k on day d = volume[k] x weights[d]. Knowing it
+    # lets `pair_totals` price a group on many models with one dot product per model.
+    volume: tuple[float, float, float, float] | None = None
+    weights: np.ndarray | None = None
 
     def per_day(self, values: np.ndarray, n_days: int) -> np.ndarray:
         return values if self.dense else np.bincount(self.day_idx, weights=values, minlength=n_days)
@@ -162,6 +166,8 @@ class Rows:
             self.cache_write * factor,
             self.output * factor,
             dense=self.dense,
+            volume=self.volume,
+            weights=None if self.weights is None else self.weights * factor,
         )
 
 
@@ -180,6 +186,19 @@ class UsageMatrix:
         self.sources: list[Source] = list(dict.fromkeys(r.source for r in rows))
         position = {s: i for i, s in enumerate(self.sources)}
         self.group_source = np.array([position[r.source] for r in rows], dtype=np.int64)
+        # Rank-1 form when every group has it: distinct weight vectors, shared by identity.
+        self.rank1 = bool(rows) and all(r.weights is not None and r.dense for r in rows)
+        self.weights: list[np.ndarray] = []
+        self.weight_of = np.zeros(len(rows), dtype=np.int64)
+        self.volume = np.zeros((len(rows), 4))
+        if self.rank1:
+            seen: dict[int, int] = {}
+            for g, r in enumerate(rows):
+                assert r.weights is not None and r.volume is not None
+                self.weight_of[g] = seen.setdefault(id(r.weights), len(seen))
+                if self.weight_of[g] == len(self.weights):
+                    self.weights.append(r.weights)
+                self.volume[g] = r.volume
 
     @property
     def total(self) -> np.ndarray:
@@ -193,96 +212,105 @@ class UsageMatrix:
         return np.nonzero(self.group_source == self.sources.index(source))[0]
 
 
+PRICE_FIELDS = ("input", "output", "cache_read", "cache_write", "batch_input", "batch_output")
+
+
 def pair_totals(
     usage: UsageMatrix, schedules: ScheduleCache, models: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(unpriced tokens, display cost) of every source on every model, before token ratios
-    and offers: two [source, model] matrices from a few matrix products."""
+    and offers: two [source, model] matrices."""
     n_sources = len(usage.sources)
     if not models or not usage.rows:
         return np.zeros((n_sources, len(models))), np.zeros((n_sources, len(models)))
     prices = [schedules.prices(m) for m in models]
+    stacked = {name: np.array([getattr(p, name) for p in prices]) for name in PRICE_FIELDS}
+    stacked["unpriced"] = np.array([~p.priced for p in prices], dtype=np.float64)
+    if usage.rank1:
+        unpriced, cost = _rank1_totals(usage, stacked)
+    else:
+        unpriced, cost = _dense_totals(usage, stacked)
+    by_source_unpriced = np.zeros((n_sources, len(models)))
+    by_source_cost = np.zeros((n_sources, len(models)))
+    np.add.at(by_source_unpriced, usage.group_source, unpriced)
+    np.add.at(by_source_cost, usage.group_source, cost)
+    return by_source_unpriced, by_source_cost
 
-    def stack(name: str) -> np.ndarray:
-        return np.array([getattr(p, name) for p in prices]).T  # [day, model]
 
-    normal = ~usage.batch
-    cost = np.zeros((len(usage.rows), len(models)))
-    for part, inp, out in ((normal, "input", "output"), (~normal, "batch_input", "batch_output")):
-        if part.any():
-            cost[part] = (
-                usage.uncached[part] @ stack(inp)
-                + usage.cache_read[part] @ stack("cache_read")
-                + usage.cache_write[part] @ stack("cache_write")
-                + usage.output[part] @ stack(out)
+def _kind_prices(stacked: dict[str, np.ndarray], batch: bool) -> list[np.ndarray]:
+    """Price matrices in the order of the token kinds (uncached, cache read/write, output)."""
+    return [
+        stacked["batch_input" if batch else "input"],
+        stacked["cache_read"],
+        stacked["cache_write"],
+        stacked["batch_output" if batch else "output"],
+    ]
+
+
+def _rank1_totals(usage: UsageMatrix, stacked: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    # Each (weight vector, price) pair is one matrix-vector product over the day axis; the
+    # groups sharing the weights then need only their four volumes.
+    n_models = stacked["input"].shape[0]
+    cost = np.zeros((len(usage.rows), n_models))
+    unpriced = np.zeros((len(usage.rows), n_models))
+    for u, weights in enumerate(usage.weights):
+        summed = {name: matrix @ weights for name, matrix in stacked.items()}
+        for batch in (False, True):
+            groups = (usage.weight_of == u) & (usage.batch == batch)
+            if not groups.any():
+                continue
+            kinds = _kind_prices(summed, batch)
+            volume = usage.volume[groups]
+            cost[groups] = sum(volume[:, k : k + 1] * kinds[k][None, :] for k in range(4))
+            unpriced[groups] = volume.sum(axis=1)[:, None] * summed["unpriced"][None, :]
+    return unpriced, cost
+
+
+def _dense_totals(usage: UsageMatrix, stacked: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    # einsum, not `@`: on these small matrices a threaded BLAS spends more time on its
+    # threads than on the arithmetic.
+    counts = (usage.uncached, usage.cache_read, usage.cache_write, usage.output)
+    n_models = stacked["input"].shape[0]
+    cost = np.zeros((len(usage.rows), n_models))
+    for batch in (False, True):
+        groups = usage.batch == batch
+        if groups.any():
+            kinds = _kind_prices(stacked, batch)
+            cost[groups] = sum(
+                np.einsum("gd,md->gm", counts[k][groups], kinds[k]) for k in range(4)
             )
-    unpriced = usage.total @ (~stack("priced")).astype(np.float64)
-
-    def by_source(matrix: np.ndarray) -> np.ndarray:
-        summed = np.zeros((n_sources, len(models)))
-        np.add.at(summed, usage.group_source, matrix)
-        return summed
-
-    return by_source(unpriced), by_source(cost)
+    unpriced = np.einsum("gd,md->gm", usage.total, stacked["unpriced"])
+    return unpriced, cost
 
 
-@dataclass(frozen=True, slots=True)
-class PairDays:
-    """One source on one model, per day, after its token ratio: what pools draw on."""
-
-    model: int
-    tokens_in: np.ndarray  # priced input tokens (uncached + cache)
-    tokens_out: np.ndarray
-    cost_in: np.ndarray  # display currency
-    cost_out: np.ndarray
-    unpriced_in: np.ndarray
-    unpriced_out: np.ndarray
+# Rows of `pair_days`: what a pool draws on, per day.
+PAIR_ROWS = ("tokens_in", "tokens_out", "cost_in", "cost_out", "unpriced_in", "unpriced_out")
 
 
 def pair_days(
     usage: UsageMatrix, schedules: ScheduleCache, source: Source, model: int, ratio: float
-) -> PairDays:
+) -> np.ndarray:
+    """One source on one model per day, after its token ratio, as a [6, day] array (rows in
+    PAIR_ROWS order): priced input (uncached + cache) and output tokens, their display cost,
+    and the input and output tokens without a price."""
     p = schedules.prices(model)
-    tokens_in = np.zeros(usage.n_days)
-    tokens_out = np.zeros(usage.n_days)
-    cost_in = np.zeros(usage.n_days)
-    cost_out = np.zeros(usage.n_days)
+    out = np.zeros((6, usage.n_days))
     for g in usage.groups_of(source):
         batch = usage.batch[g]
-        tokens_in += usage.uncached[g] + usage.cache_read[g] + usage.cache_write[g]
-        tokens_out += usage.output[g]
-        cost_in += (
+        out[0] += usage.uncached[g] + usage.cache_read[g] + usage.cache_write[g]
+        out[1] += usage.output[g]
+        out[2] += (
             usage.uncached[g] * (p.batch_input if batch else p.input)
             + usage.cache_read[g] * p.cache_read
             + usage.cache_write[g] * p.cache_write
         )
-        cost_out += usage.output[g] * (p.batch_output if batch else p.output)
-    tokens_in, tokens_out = tokens_in * ratio, tokens_out * ratio
-    return PairDays(
-        model=model,
-        tokens_in=np.where(p.priced, tokens_in, 0.0),
-        tokens_out=np.where(p.priced, tokens_out, 0.0),
-        cost_in=cost_in * ratio,
-        cost_out=cost_out * ratio,
-        unpriced_in=np.where(p.priced, 0.0, tokens_in),
-        unpriced_out=np.where(p.priced, 0.0, tokens_out),
-    )
-
-
-def pair_buckets(pairs: list[PairDays], n_days: int) -> Buckets:
-    """Buckets of several (source, model) pairs: one input and one output row each."""
-    if not pairs:
-        empty = np.zeros((0, n_days))
-        return Buckets(np.zeros(0, dtype=np.int64), np.array([], dtype=str), empty, empty.copy(),
-                       empty.copy(), empty.copy())
-    return Buckets(
-        models=np.repeat(np.array([p.model for p in pairs], dtype=np.int64), 2),
-        kinds=np.array(["input", "output"] * len(pairs)),
-        tokens=np.array([a for p in pairs for a in (p.tokens_in, p.tokens_out)]),
-        cost_display=np.array([a for p in pairs for a in (p.cost_in, p.cost_out)]),
-        cost_native=np.zeros((2 * len(pairs), n_days)),
-        unpriced=np.array([a for p in pairs for a in (p.unpriced_in, p.unpriced_out)]),
-    )
+        out[3] += usage.output[g] * (p.batch_output if batch else p.output)
+    out *= ratio
+    out[4] = np.where(p.priced, 0.0, out[0])
+    out[5] = np.where(p.priced, 0.0, out[1])
+    out[0] = np.where(p.priced, out[0], 0.0)
+    out[1] = np.where(p.priced, out[1], 0.0)
+    return out
 
 
 @dataclass(slots=True)

@@ -17,8 +17,8 @@ one worth trying). If the product of these options is at most `EXHAUSTIVE_LIMIT`
 every one is evaluated; otherwise a coordinate descent starts from the no-offer choice and
 moves one source at a time to the option that lowers the total most, until no single move
 helps (`tests/engine/test_choice.py` checks it against brute force on small cases). Every
-evaluation drains the real pools (`offers.drain_pools`) on per-day arrays, so the figures the
-search compares are the figures the projection shows.
+evaluation draws the real pools (`offers.draw`, in the same order) on per-day arrays, so the
+figures the search compares are the figures the projection shows.
 """
 
 from __future__ import annotations
@@ -29,24 +29,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidate_costs import (
-    PairDays,
-    ScheduleCache,
-    Source,
-    UsageMatrix,
-    pair_buckets,
-    pair_days,
-    pair_totals,
-)
-from .catalog_types import Catalog
+from .candidate_costs import ScheduleCache, Source, UsageMatrix, pair_days, pair_totals
+from .catalog_types import Catalog, OfferInfo
 from .mapping import Mapper, Mapping, SourcePlan
-from .offers import claim_pools, claimable, drain_pools, eligible_models
+from .offers import (
+    KINDS_BY_TOKEN_KIND,
+    Pool,
+    claimable,
+    draw,
+    draw_order,
+    eligible_models,
+    last_usable_day,
+    pool_active,
+    to_credit_factor,
+)
 from .reasons import Reason
 from .scenario import Scenario
 
-EXHAUSTIVE_LIMIT = 256
+EXHAUSTIVE_LIMIT = 32
+# Models of the admissible tier priced over the horizon per source: the cheapest by list price
+# on the switch date (a model dearer than three others on day one rarely wins over the horizon).
+SHORTLIST = 3
 MAX_SWEEPS = 6
 Score = tuple[float, float]  # (tokens without a known cost, total in the display currency)
+PoolId = tuple[int, int | None]  # (offer key, model key for a per-model pool)
 
 
 def better(a: Score, b: Score) -> bool:
@@ -88,7 +94,9 @@ class _Problem:
         self.row = {s: i for i, s in enumerate(usage.sources)}
         self.unpriced, self.cost = pair_totals(usage, schedules, self.models)
         self.source_tokens = usage.source_tokens()
-        self._pairs: dict[tuple[Source, int], PairDays] = {}
+        self._pairs: dict[tuple[Source, int], np.ndarray] = {}
+        self.signature: dict[int, frozenset[PoolId]] = {}
+        self.pools: dict[PoolId, _PoolSpec] = {}
         self.covered: set[int] = set()
 
     def ratio(self, source: Source, model: int, source_key: int | None) -> float:
@@ -103,31 +111,145 @@ class _Problem:
         i, j = self.row[source], self.column[model]
         return (float(self.unpriced[i, j] * r), float(self.cost[i, j] * r))
 
-    def pair(self, source: Source, model: int, source_key: int | None) -> PairDays:
+    def pair(self, source: Source, model: int, source_key: int | None) -> np.ndarray:
         key = (source, model)
         if key not in self._pairs:
             ratio = self.ratio(source, model, source_key)
             self._pairs[key] = pair_days(self.usage, self.schedules, source, model, ratio)
         return self._pairs[key]
 
-    def score(self, assignment: dict[Source, int | None], keys: dict[Source, int | None]) -> Score:
-        """Score of a whole assignment with the provider's pools drained."""
-        unpriced, cost = 0.0, 0.0
-        pairs = []
+    def set_offers(self, offers: list[OfferInfo], covering: dict[int, set[int]]) -> None:
+        """Which pools each model's usage would draw on: (offer, model) for a per-model
+        offer, (offer, None) for a shared one, and each pool's draw order and days."""
+        signatures: dict[int, list[PoolId]] = {}
+        claim = self.scenario.switch_date
+        days = self.schedules.days
+        for offer in offers:
+            last_day = last_usable_day(offer, claim)
+            credit = offer.free_tokens is None
+            unit = (offer.credit_currency or "USD") if credit else "tokens"
+            for model in covering[offer.key]:
+                pool_id = (offer.key, model if offer.per_model else None)
+                signatures.setdefault(model, []).append(pool_id)
+                if pool_id in self.pools:
+                    continue
+                label = offer.name
+                if offer.per_model:
+                    label = f"{offer.name} - {self.catalog.models[model].model_id}"
+                pool = Pool(offer, label, frozenset(), last_day)
+                self.pools[pool_id] = _PoolSpec(
+                    order=draw_order(pool),
+                    active=pool_active(pool, days, claim),
+                    size=float(offer.credit_amount if credit else offer.free_tokens),
+                    kinds=KINDS_BY_TOKEN_KIND[offer.token_kind],
+                    to_credit=to_credit_factor(self.catalog, self.scenario, unit, days)
+                    if credit
+                    else None,
+                )
+        self.signature = {m: frozenset(sig) for m, sig in signatures.items()}
+        self.covered = set(self.signature)
+
+    def drawn(self, sums: dict[frozenset[PoolId], np.ndarray]) -> Score:
+        """(unpriced tokens, cost) of usage summed per pool signature ([6, day] arrays, see
+        `candidate_costs.PAIR_ROWS`) after the pools are drawn in order (`offers.draw`).
+
+        Summing usage that draws on exactly the same pools changes no total: a pool takes
+        the same share of every row it covers on a day."""
+        if not sums:
+            return (0.0, 0.0)
+        signatures = list(sums)
+        stacked = np.array([sums[sig] for sig in signatures])
+        n_days = stacked.shape[2]
+        tokens = stacked[:, 0:2].reshape(-1, n_days)
+        costs = stacked[:, 2:4].reshape(-1, n_days)
+        unknown = stacked[:, 4:6].reshape(-1, n_days)
+        present = sorted(set().union(*signatures), key=lambda pid: self.pools[pid].order)
+        for pool_id in present:
+            spec = self.pools[pool_id]
+            sel = [
+                2 * i + k
+                for i, sig in enumerate(signatures)
+                if pool_id in sig
+                for k, kind in enumerate(("input", "output"))
+                if kind in spec.kinds
+            ]
+            if not sel:
+                continue
+            share, _, _ = draw(
+                tokens[sel], costs[sel], unknown[sel], spec.active, spec.size, spec.to_credit
+            )
+            keep = 1.0 - share
+            tokens[sel] *= keep
+            costs[sel] *= keep
+            if spec.to_credit is None:
+                unknown[sel] *= keep
+        return (float(unknown.sum()), float(costs.sum()))
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolSpec:
+    order: tuple
+    active: np.ndarray
+    size: float
+    kinds: tuple[str, ...]
+    to_credit: np.ndarray | None
+
+
+Sums = dict[frozenset[PoolId], np.ndarray]
+
+
+class _State:
+    """An assignment with its usage summed per pool signature, so that scoring a move of
+    one source only touches the two signatures it leaves and joins."""
+
+    def __init__(
+        self, problem: _Problem, assignment: dict[Source, int | None], keys: dict[Source, int | None]
+    ) -> None:
+        self.problem = problem
+        self.keys = keys
+        self.assignment = dict(assignment)
+        self.const = [0.0, 0.0]
+        self.sums: Sums = {}
+        self.count: dict[frozenset[PoolId], int] = {}
         for source, model in assignment.items():
-            if model is not None and model in self.covered:
-                pairs.append(self.pair(source, model, keys[source]))
-            else:
-                u, k = self.alone(source, model, keys[source])
-                unpriced, cost = unpriced + u, cost + k
-        if pairs:
-            buckets = pair_buckets(pairs, self.usage.n_days)
-            mapped = {m for m in assignment.values() if m is not None}
-            pools, _ = claim_pools(self.catalog, self.scenario, self.provider, mapped)
-            drain_pools(pools, buckets, self.schedules.days, self.catalog, self.scenario)
-            unpriced += float(buckets.unpriced.sum())
-            cost += float(buckets.cost_display.sum())
-        return (unpriced, cost)
+            self._add(self.sums, self.count, self.const, source, model, 1)
+
+    def _add(
+        self,
+        sums: Sums,
+        count: dict[frozenset[PoolId], int],
+        const: list[float],
+        source: Source,
+        model: int | None,
+        sign: int,
+    ) -> None:
+        problem = self.problem
+        if model is not None and model in problem.covered:
+            sig = problem.signature[model]
+            pair = problem.pair(source, model, self.keys[source])
+            count[sig] = count.get(sig, 0) + sign
+            sums[sig] = sums[sig] + sign * pair if sig in sums else sign * pair
+            if count[sig] == 0:
+                del sums[sig], count[sig]
+        else:
+            u, k = problem.alone(source, model, self.keys[source])
+            const[0] += sign * u
+            const[1] += sign * k
+
+    def score(self) -> Score:
+        u, k = self.problem.drawn(self.sums)
+        return (self.const[0] + u, self.const[1] + k)
+
+    def with_move(self, source: Source, model: int | None) -> tuple[Score, tuple]:
+        sums, count, const = dict(self.sums), dict(self.count), list(self.const)
+        self._add(sums, count, const, source, self.assignment[source], -1)
+        self._add(sums, count, const, source, model, 1)
+        u, k = self.problem.drawn(sums)
+        return (const[0] + u, const[1] + k), (sums, count, const)
+
+    def move(self, source: Source, model: int | None, state: tuple) -> None:
+        self.assignment[source] = model
+        self.sums, self.count, self.const = state
 
 
 def _cheapest(problem: _Problem, source: Source, key: int | None, models: list[int]) -> int | None:
@@ -150,12 +272,12 @@ def search(
     start = {**fixed, **{s: opts[0] for s, opts in options.items()}}
     if not flexible:
         return start
-    space = math.prod(len(options[s]) for s in flexible)
-    best, best_score = start, problem.score(start, keys)
-    if space <= EXHAUSTIVE_LIMIT:
+    state = _State(problem, start, keys)
+    best, best_score = dict(start), state.score()
+    if math.prod(len(options[s]) for s in flexible) <= EXHAUSTIVE_LIMIT:
         for combo in itertools.product(*(options[s] for s in flexible)):
             candidate = {**start, **dict(zip(flexible, combo, strict=True))}
-            score = problem.score(candidate, keys)
+            score = _State(problem, candidate, keys).score()
             if better(score, best_score):
                 best, best_score = candidate, score
         return best
@@ -164,15 +286,20 @@ def search(
         moved = False
         for source in order:
             for model in options[source]:
-                if model == best[source]:
+                if model == state.assignment[source]:
                     continue
-                candidate = {**best, source: model}
-                score = problem.score(candidate, keys)
+                score, new_state = state.with_move(source, model)
                 if better(score, best_score):
-                    best, best_score, moved = candidate, score, True
+                    state.move(source, model, new_state)
+                    best_score, moved = score, True
         if not moved:
             break
-    return best
+    return state.assignment
+
+
+def by_list_price(mapper: Mapper, models: list[int]) -> list[int]:
+    """Models by input + output list price in USD on the switch date; unpriced ones last."""
+    return sorted(models, key=lambda m: (math.isnan(mapper.blended(m)), mapper.blended(m), m))
 
 
 def choose(
@@ -194,30 +321,40 @@ def choose(
         if with_offers and o.provider == provider and claimable(o, scenario, catalog)
     ]
     covering = {o.key: eligible_models(o, catalog) for o in offers}
-    targets = {
-        s: [o.key for o in p.options] + list(p.upgrades) for s, p in flexible.items()
-    }
+    shortlist: dict[Source, list[int]] = {}
+    representatives: dict[Source, list[int]] = {}
+    for source, plan in flexible.items():
+        shortlist[source] = by_list_price(mapper, [o.key for o in plan.options])[:SHORTLIST]
+        admissible = [o.key for o in plan.options] + list(plan.upgrades)
+        reps = []
+        for offer in offers:
+            covered = [m for m in admissible if m in covering[offer.key]]
+            if covered:
+                reps.append(by_list_price(mapper, covered)[0])
+        representatives[source] = list(dict.fromkeys(reps))
+    targets = {s: shortlist[s] + representatives[s] for s in flexible}
     for s, target in fixed.items():
         targets[s] = [target] if target is not None else []
+    # Pricing over the horizon is needed only where there is something to choose.
+    choosing = any(len(t) > 1 for s, t in targets.items() if s in flexible)
+    if not choosing:
+        targets = {s: [] for s in targets}
     problem = _Problem(catalog, scenario, provider, usage, schedules, targets)
-    problem.covered = set().union(*covering.values()) if covering else set()
+    problem.set_offers(offers, covering)
     options: dict[Source, list[int | None]] = {}
     for source, plan in flexible.items():
-        first = _cheapest(problem, source, plan.source_key, [o.key for o in plan.options])
-        choices: list[int | None] = [first]
-        for offer in offers:
-            covered = [m for m in targets[source] if m in covering[offer.key]]
-            rep = _cheapest(problem, source, plan.source_key, covered)
-            if rep is not None and rep not in choices:
-                choices.append(rep)
-        options[source] = choices
+        if choosing:
+            first = _cheapest(problem, source, plan.source_key, shortlist[source])
+        else:
+            first = (shortlist[source] or [None])[0]
+        options[source] = [first, *(m for m in representatives[source] if m != first)]
     assignment = search(problem, options, fixed, keys)
     mappings = {s: p.fixed for s, p in plans.items() if p.fixed is not None}
     for source, plan in flexible.items():
         mappings[source] = _mapping(mapper, plan, assignment[source], options[source][0], offers, covering)
     used = {m for m in assignment.values() if m is not None}
     explanations = {
-        o.key: _explain(catalog, mapper, problem, o.key, covering[o.key], plans, targets)
+        o.key: _explain(catalog, mapper, problem, covering[o.key], plans, targets)
         for o in offers
         if not covering[o.key] & used
     }
@@ -248,27 +385,26 @@ def _explain(
     catalog: Catalog,
     mapper: Mapper,
     problem: _Problem,
-    offer_key: int,
     covered: set[int],
     plans: dict[Source, SourcePlan],
     targets: dict[Source, list[int]],
 ) -> tuple[Reason, Reason | None] | None:
-    """Why a claimable offer is unused, and the mapping that would use it."""
+    """Why a claimable offer is unused, and the mapping that would use it: the largest
+    source that may use one of its models, on the one tried (its cheapest by list price)."""
     if not covered:
         return None
     by_size = sorted(plans, key=lambda s: (-problem.source_tokens.get(s, 0.0), s))
     for source in by_size:
         admissible = [m for m in targets.get(source, []) if m in covered]
         if admissible and plans[source].fixed is None:
-            model = _cheapest(problem, source, plans[source].source_key, admissible)
-            assert model is not None
+            model = by_list_price(mapper, admissible)[0]
             name = catalog.models[model].model_id
             reason = Reason.of("not_cheaper", source=source[1], model=name)
             return reason, _hint(catalog, source, model)
     known = [s for s in by_size if plans[s].source_key is not None]
     if not known:
         return None
-    cheapest = sorted(covered, key=lambda m: (np.isnan(mapper.blended(m)), mapper.blended(m), m))
+    cheapest = by_list_price(mapper, sorted(covered))
     names = ", ".join(catalog.models[m].model_id for m in cheapest[:3])
     return Reason.of("no_admissible_model", models=names), _hint(catalog, known[0], cheapest[0])
 

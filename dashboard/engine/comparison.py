@@ -42,6 +42,7 @@ from .catalog_types import Catalog, day_from_number
 from .choice import choose
 from .mapping import CURRENT_MODEL, SOURCE_UNKNOWN, Mapper, Mapping
 from .offers import OfferOutcome, apply_offers, claimable, eligible_models
+from .pricing import source_stats
 from .reasons import Reason
 from .scenario import Scenario
 
@@ -114,18 +115,7 @@ def billed_only_sources(frame: pd.DataFrame) -> set[Source]:
     """Sources the export bills (money) without any token count."""
     if frame.empty or "reported_cost" not in frame:
         return set()
-    tokens = frame[
-        ["tokens_input_uncached", "tokens_cache_read", "tokens_cache_write", "tokens_output"]
-    ].sum(axis=1)
-    work = pd.DataFrame(
-        {
-            "source_provider": frame["source_provider"].astype(object).fillna("").astype(str),
-            "source_model": frame["source_model"].astype(object).fillna("").astype(str),
-            "tokens": tokens.astype("float64"),
-            "cost": frame["reported_cost"].astype("float64").fillna(0.0),
-        }
-    )
-    sums = work.groupby(["source_provider", "source_model"], sort=True)[["tokens", "cost"]].sum()
+    sums = source_stats(frame)
     return {s for s, row in sums.iterrows() if row["tokens"] == 0 and row["cost"] > 0}
 
 

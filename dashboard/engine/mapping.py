@@ -24,6 +24,7 @@ reason says so. A source model the catalog does not know has no tier ("source mo
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .catalog_types import TIERS, Catalog
-from .pricing import blended_usd_price, source_columns
+from .pricing import blended_usd_price, source_stats
 from .reasons import Reason, joined
 from .scenario import Scenario
 from .usage.resolve import resolve_models
@@ -153,19 +154,7 @@ def typical_requests(
     """Typical request size per (source_provider, source_model): prompt + output tokens per
     request over the whole upload, rounded up; `prompt_override` replaces the prompt part.
     None when the export has no request counts for that model (and no override)."""
-    if frame.empty:
-        return {}
-    columns = source_columns(frame)
-    work = frame[["requests", "tokens_output"]].astype("float64").assign(
-        source_provider=columns["source_provider"],
-        source_model=columns["source_model"],
-        prompt=frame["tokens_input_uncached"].astype("float64")
-        + frame["tokens_cache_read"].astype("float64")
-        + frame["tokens_cache_write"].astype("float64"),
-    )
-    sums = work.groupby(["source_provider", "source_model"], sort=False)[
-        ["requests", "prompt", "tokens_output"]
-    ].sum()
+    sums = source_stats(frame)
     needs: dict[tuple[str, str], int | None] = {}
     for source, row in sums.iterrows():
         requests = float(row["requests"])
@@ -173,19 +162,20 @@ def typical_requests(
             needs[source] = prompt_override
             continue
         prompt = row["prompt"] / requests if prompt_override is None else prompt_override
-        needs[source] = math.ceil(prompt + row["tokens_output"] / requests)
+        needs[source] = math.ceil(prompt + row["output"] / requests)
     return needs
 
 
-def nearest_tiers(tier: str) -> list[tuple[str, Reason]]:
+@functools.cache
+def nearest_tiers(tier: str) -> tuple[tuple[str, Reason], ...]:
     """The other tiers to try, nearest first: every tier above (more capable), then below."""
     if tier not in TIERS:
-        return []
+        return ()
     index = TIERS.index(tier)  # TIERS runs from frontier (most capable) down to free
     above = [(t, Reason.of("tier_up", tier=t)) for t in reversed(TIERS[:index])]
     # Only one step down: a flagship workload is not credibly served by a free lite model.
     below = [(t, Reason.of("tier_down", tier=t)) for t in TIERS[index + 1 : index + 2]]
-    return above + below
+    return tuple(above + below)
 
 
 class Mapper:

@@ -178,14 +178,14 @@ def last_usable_day(offer: OfferInfo, claim: dt.date) -> dt.date | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pool:
+class Pool:
     offer: OfferInfo
     label: str
     models: frozenset[int]
     last_day: dt.date | None
 
 
-def _to_credit(
+def to_credit_factor(
     catalog: Catalog, scenario: Scenario, unit: str, days: np.ndarray
 ) -> np.ndarray:
     """Per day: a display-currency amount times this is the amount in the credit's currency."""
@@ -194,8 +194,41 @@ def _to_credit(
     )
 
 
+def pool_active(pool: Pool, days: np.ndarray, claim: dt.date) -> np.ndarray:
+    """Days of `days` on which the pool can be drawn."""
+    active = days >= day_number(claim)
+    if pool.last_day is not None:
+        active &= days <= day_number(pool.last_day)
+    return active
+
+
+def draw(
+    tokens: np.ndarray,
+    costs: np.ndarray,
+    unpriced: np.ndarray,
+    active: np.ndarray,
+    size: float,
+    to_credit: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How one pool covers rows of usage [row, day]: per day the share of every covered row it
+    takes, the amount used and the running total of what was available.
+
+    A token pool covers priced and unpriced tokens alike; a credit (`to_credit` converts the
+    display currency into the credit's) can only pay usage with a known price."""
+    if to_credit is not None:
+        available = np.nan_to_num(costs.sum(axis=0) * to_credit)
+    else:
+        available = tokens.sum(axis=0) + unpriced.sum(axis=0)
+    # Earlier pools leave float residue around 0; never let it count as negative usage.
+    available = np.where(active, np.maximum(available, 0.0), 0.0)
+    cumulative = np.cumsum(available)
+    used = np.maximum(np.diff(np.minimum(cumulative, size), prepend=0.0), 0.0)
+    share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
+    return np.clip(share, 0.0, 1.0), used, cumulative
+
+
 def _drain(
-    pool: _Pool,
+    pool: Pool,
     buckets: Buckets,
     days: np.ndarray,
     catalog: Catalog,
@@ -204,28 +237,15 @@ def _drain(
     offer = pool.offer
     kinds = KINDS_BY_TOKEN_KIND[offer.token_kind]
     rows = np.isin(buckets.models, list(pool.models)) & np.isin(buckets.kinds, kinds)
-    active = days >= day_number(scenario.switch_date)
-    if pool.last_day is not None:
-        active &= days <= day_number(pool.last_day)
     credit = offer.free_tokens is None
     unit = (offer.credit_currency or "USD") if credit else "tokens"
     size = float(offer.credit_amount if credit else offer.free_tokens)
     tokens = buckets.tokens[rows]
     costs = buckets.cost_display[rows]
     unpriced = buckets.unpriced[rows]
-    if credit:
-        # Credit is spent at list price in its own currency, converted day by day; usage
-        # without a price cannot be paid from it.
-        available = np.nan_to_num(costs.sum(axis=0) * _to_credit(catalog, scenario, unit, days))
-    else:
-        available = tokens.sum(axis=0) + unpriced.sum(axis=0)
-    # Earlier pools leave float residue around 0; never let it count as negative usage.
-    available = np.where(active, np.maximum(available, 0.0), 0.0)
-    cumulative = np.cumsum(available)
-    used_cumulative = np.minimum(cumulative, size)
-    used = np.maximum(np.diff(used_cumulative, prepend=0.0), 0.0)
-    share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
-    share = np.clip(share, 0.0, 1.0)
+    to_credit = to_credit_factor(catalog, scenario, unit, days) if credit else None
+    active = pool_active(pool, days, scenario.switch_date)
+    share, used, cumulative = draw(tokens, costs, unpriced, active, size, to_credit)
     keep = 1.0 - share
     taken_tokens = (tokens * share).sum(axis=0)
     taken_value = (costs * share).sum(axis=0)
@@ -256,13 +276,18 @@ def _drain(
     )
 
 
+def draw_order(pool: Pool) -> tuple[dt.date, int, str]:
+    """Pools are drawn earliest expiry first (open-ended last)."""
+    return (pool.last_day or dt.date.max, pool.offer.key, pool.label)
+
+
 def claim_pools(
     catalog: Catalog, scenario: Scenario, provider: str, mapped: set[int] | frozenset[int]
-) -> tuple[list[_Pool], dict[int, str]]:
+) -> tuple[list[Pool], dict[int, str]]:
     """The provider's pools claimed on the switch date for the models in use, in draw order
     (earliest expiry first), and the code of every offer not claimed."""
     claim = scenario.switch_date
-    pools: list[_Pool] = []
+    pools: list[Pool] = []
     refused: dict[int, str] = {}
     for offer in catalog.offers:
         if offer.provider != provider:
@@ -276,15 +301,15 @@ def claim_pools(
         if offer.per_model:
             for key in models:
                 label = f"{offer.name} - {catalog.models[key].model_id}"
-                pools.append(_Pool(offer, label, frozenset([key]), last_day))
+                pools.append(Pool(offer, label, frozenset([key]), last_day))
         else:
-            pools.append(_Pool(offer, offer.name, frozenset(models), last_day))
-    pools.sort(key=lambda p: (p.last_day or dt.date.max, p.offer.key, p.label))
+            pools.append(Pool(offer, offer.name, frozenset(models), last_day))
+    pools.sort(key=draw_order)
     return pools, refused
 
 
 def drain_pools(
-    pools: list[_Pool],
+    pools: list[Pool],
     buckets: Buckets,
     days: np.ndarray,
     catalog: Catalog,

@@ -237,6 +237,46 @@ def source_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
+def source_stats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per (source_provider, source_model), "" for missing: requests, prompt tokens (uncached
+    + cache read + cache write), output tokens, all tokens and billed money (any currency)."""
+    columns = ["requests", "prompt", "output", "tokens", "cost"]
+    if frame.empty:
+        index = pd.MultiIndex.from_tuples([], names=["source_provider", "source_model"])
+        return pd.DataFrame(columns=columns, index=index, dtype="float64")
+    # Factorising the two label columns once is much cheaper than grouping on strings.
+    provider_codes, providers = pd.factorize(frame["source_provider"].fillna(""), sort=False)
+    model_codes, models = pd.factorize(frame["source_model"].fillna(""), sort=False)
+    pair = provider_codes.astype(np.int64) * max(len(models), 1) + model_codes
+    unique, inverse = np.unique(pair, return_inverse=True)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=values, minlength=len(unique))
+
+    prompt = sum(frame[c].to_numpy(dtype=np.float64) for c in TOKEN_COLUMNS[:3])
+    output = frame["tokens_output"].to_numpy(dtype=np.float64)
+    cost = (
+        np.nan_to_num(frame["reported_cost"].to_numpy(dtype=np.float64))
+        if "reported_cost" in frame
+        else np.zeros(len(frame))
+    )
+    index = pd.MultiIndex.from_arrays(
+        [
+            [str(p) for p in np.asarray(providers, dtype=object)[unique // max(len(models), 1)]],
+            [str(m) for m in np.asarray(models, dtype=object)[unique % max(len(models), 1)]],
+        ],
+        names=["source_provider", "source_model"],
+    )
+    data = {
+        "requests": total(frame["requests"].to_numpy(dtype=np.float64)),
+        "prompt": total(prompt),
+        "output": total(output),
+        "tokens": total(prompt + output),
+        "cost": total(cost),
+    }
+    return pd.DataFrame(data, index=index, columns=columns)
+
+
 def typical_prompt_tokens(frame: pd.DataFrame) -> float | None:
     """Input tokens (uncached + cache read + cache write) per request over the whole frame."""
     requests = float(frame["requests"].sum()) if len(frame) else 0.0

@@ -168,6 +168,8 @@ def projected_rows(volumes: pd.DataFrame, axis: Period, scenario: Scenario) -> l
             cache_write=cache_write * scale,
             output=output * scale,
             dense=True,
+            volume=(uncached, cache_read, cache_write, output),
+            weights=scale,
         )
         for provider, model, batch, uncached, cache_read, cache_write, output in zip(
             volumes["source_provider"],
