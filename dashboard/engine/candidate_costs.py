@@ -22,7 +22,7 @@ from .catalog_types import CURRENCIES, Catalog, day_from_number
 from .fx import rates_on
 from .mapping import Mapping
 from .offers import Buckets
-from .pricing import PriceSchedule, price_schedule
+from .pricing import PER_MTOK, PriceSchedule, price_schedule
 from .reasons import Reason
 from .scenario import Scenario
 
@@ -50,8 +50,9 @@ Source = tuple[str, str]  # (source_provider, source_model) as exported
 
 @dataclass(frozen=True, slots=True)
 class ModelPrices:
-    """One model's prices on each day already multiplied into the display currency, 0 where
-    unpriced (the `priced` mask says where), ready for matrix products."""
+    """One model's prices on each day already converted into the display currency and per
+    token (not per 1M), 0 where unpriced (the `priced` mask says where), ready for products
+    with token counts."""
 
     schedule: PriceSchedule
     factor: np.ndarray  # native -> display, per day
@@ -66,7 +67,7 @@ class ModelPrices:
 
 def _display_prices(schedule: PriceSchedule, factor: np.ndarray) -> ModelPrices:
     priced = schedule.priced & np.isfinite(factor)
-    f = np.where(priced, factor, 0.0)
+    f = np.where(priced, factor, 0.0) / PER_MTOK
 
     def shown(values: np.ndarray) -> np.ndarray:
         return np.where(priced, values * f, 0.0)

@@ -277,7 +277,9 @@ class Mapper:
             return SourcePlan(source, source_key, needed, fixed=fixed)
         tier = self.catalog.models[source_key].tier
         options, skipped, base_tier = self._tier_options(source_key, provider, tier, needed)
-        upgrades = self._upgrades(source_key, provider, base_tier, needed, offer_models, options)
+        # Offer models as capable as the source or more, or of the tier the rule fell back to
+        upgrade_tier = min((tier, base_tier), key=lambda t: -TIERS.index(t) if t in TIERS else 0)
+        upgrades = self._upgrades(source_key, provider, upgrade_tier, needed, offer_models, options)
         if not options and not upgrades:
             reason = NO_TIER_MODEL if not skipped else Reason.of("no_fitting_model", needed=needed)
             fixed = self.mapping(source[1], source_key, None, reason)
@@ -319,12 +321,16 @@ class Mapper:
             return ()
         limit = TIERS.index(base_tier)
         taken = {o.key for o in options}
+        # An offer model of unknown window is as good as the tier's own models only when
+        # none of those is known to fit either.
+        unknown_ok = not options or all(o.window_unknown for o in options)
         upgrades = []
         for key in sorted(offer_models):
             model = self.catalog.models[key]
             if key in taken or model.provider != provider or model.tier not in TIERS:
                 continue
-            if TIERS.index(model.tier) <= limit and self.fits(source_key, key, needed):
+            fits = self.fits(source_key, key, needed)
+            if TIERS.index(model.tier) <= limit and (fits or (fits is None and unknown_ok)):
                 upgrades.append(key)
         return tuple(upgrades)
 
