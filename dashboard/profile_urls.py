@@ -13,4 +13,5 @@ urlpatterns = [
     path("profiles/<uuid:pk>/", projection.profile_dashboard, name="dashboard"),
     path("profiles/<uuid:pk>/delete/", profiles.profile_delete, name="delete"),
     path("profiles/<uuid:pk>/results.csv", projection.results_csv, name="results_csv"),
+    path("profiles/<uuid:pk>/summary.csv", projection.results_summary_csv, name="summary_csv"),
 ]

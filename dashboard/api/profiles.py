@@ -82,11 +82,8 @@ def projection(request: HttpRequest, pk: object) -> HttpResponse:
     profile = get_object_or_404(UsageProfile, pk=pk)
     catalog = get_catalog()
     report = profile_store.report_of(profile)
-    params = request.GET.copy()
-    params["s"] = "1"  # the API has no "first visit": missing parameters take their defaults
-    if "elig" not in request.GET:
-        params.setlist("elig", ["openai_migrants", "new_customers"])
-    form = ScenarioForm(params, catalog=catalog, source_models=list(report.models))
+    # Missing parameters take the engine's defaults (the form knows them): nothing to add here.
+    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
     try:
         scenario = form.to_scenario()
     except ScenarioError:

@@ -320,6 +320,44 @@ def by_list_price(mapper: Mapper, models: list[int]) -> list[int]:
     return sorted(models, key=lambda m: (math.isnan(mapper.blended(m)), mapper.blended(m), m))
 
 
+def _candidates(
+    mapper: Mapper,
+    plan: SourcePlan,
+    offers: list[OfferInfo],
+    covering: dict[int, set[int]],
+) -> tuple[list[int], list[int]]:
+    """A source's shortlist of tier models and its offer representatives (one per offer)."""
+    shortlist = by_list_price(mapper, [o.key for o in plan.options])[:SHORTLIST]
+    admissible = [o.key for o in plan.options] + list(plan.upgrades)
+    reps = []
+    for offer in offers:
+        covered = [m for m in admissible if m in covering[offer.key]]
+        if covered:
+            reps.append(by_list_price(mapper, covered)[0])
+    return shortlist, list(dict.fromkeys(reps))
+
+
+def _claimable(catalog: Catalog, scenario: Scenario, provider: str) -> list[OfferInfo]:
+    return [o for o in catalog.offers if o.provider == provider and claimable(o, scenario, catalog)]
+
+
+def _first_options(
+    problem: _Problem,
+    candidates: dict[Source, tuple[list[int], list[int]]],
+    keys: dict[Source, int | None],
+    choosing: bool,
+) -> dict[Source, list[int | None]]:
+    """Each source's options: its no-offer choice first, then its offer representatives."""
+    options: dict[Source, list[int | None]] = {}
+    for source, (shortlist, reps) in candidates.items():
+        if choosing:
+            first = _cheapest(problem, source, keys[source], shortlist)
+        else:
+            first = shortlist[0] if shortlist else None
+        options[source] = [first, *(m for m in reps if m != first)]
+    return options
+
+
 def choose(
     catalog: Catalog,
     scenario: Scenario,
@@ -334,49 +372,52 @@ def choose(
     keys = {s: p.source_key for s, p in plans.items()}
     fixed = {s: p.fixed.target_key for s, p in plans.items() if p.fixed is not None}
     flexible = {s: p for s, p in plans.items() if p.fixed is None}
-    offers = [
-        o for o in catalog.offers
-        if with_offers and o.provider == provider and claimable(o, scenario, catalog)
-    ]
+    offers = _claimable(catalog, scenario, provider) if with_offers else []
     covering = {o.key: eligible_models(o, catalog) for o in offers}
-    shortlist: dict[Source, list[int]] = {}
-    representatives: dict[Source, list[int]] = {}
-    for source, plan in flexible.items():
-        shortlist[source] = by_list_price(mapper, [o.key for o in plan.options])[:SHORTLIST]
-        admissible = [o.key for o in plan.options] + list(plan.upgrades)
-        reps = []
-        for offer in offers:
-            covered = [m for m in admissible if m in covering[offer.key]]
-            if covered:
-                reps.append(by_list_price(mapper, covered)[0])
-        representatives[source] = list(dict.fromkeys(reps))
-    targets = {s: shortlist[s] + representatives[s] for s in flexible}
-    for s, target in fixed.items():
-        targets[s] = [target] if target is not None else []
+    candidates = {s: _candidates(mapper, p, offers, covering) for s, p in flexible.items()}
+    targets = {s: short + reps for s, (short, reps) in candidates.items()}
+    targets.update({s: [] if t is None else [t] for s, t in fixed.items()})
     # Pricing over the horizon is needed only where there is something to choose.
-    choosing = any(len(t) > 1 for s, t in targets.items() if s in flexible)
-    if not choosing:
-        targets = {s: [] for s in targets}
-    problem = _Problem(catalog, scenario, provider, usage, schedules, targets)
+    choosing = any(len(targets[s]) > 1 for s in flexible)
+    problem = _Problem(catalog, scenario, provider, usage, schedules, targets if choosing else {})
     problem.set_offers(offers, covering)
-    options: dict[Source, list[int | None]] = {}
-    for source, plan in flexible.items():
-        if choosing:
-            first = _cheapest(problem, source, plan.source_key, shortlist[source])
-        else:
-            first = (shortlist[source] or [None])[0]
-        options[source] = [first, *(m for m in representatives[source] if m != first)]
+    options = _first_options(problem, candidates, keys, choosing)
     assignment = search(problem, options, fixed, keys)
-    mappings = {s: p.fixed for s, p in plans.items() if p.fixed is not None}
-    for source, plan in flexible.items():
-        mappings[source] = _mapping(mapper, plan, assignment[source], options[source][0], offers, covering)
-    used = {m for m in assignment.values() if m is not None}
-    explanations = {
-        o.key: _explain(catalog, mapper, problem, covering[o.key], plans, targets)
-        for o in offers
-        if not covering[o.key] & used
+    mappings = {
+        s: p.fixed
+        if p.fixed is not None
+        else _mapping(mapper, p, assignment[s], options[s][0], offers, covering)
+        for s, p in plans.items()
     }
-    return Choice(mappings, {k: v for k, v in explanations.items() if v is not None})
+    context = _ExplainContext(catalog, mapper, problem, plans, targets)
+    return Choice(mappings, _explanations(context, offers, covering, assignment))
+
+
+@dataclass(frozen=True)
+class _ExplainContext:
+    catalog: Catalog
+    mapper: Mapper
+    problem: _Problem
+    plans: dict[Source, SourcePlan]
+    targets: dict[Source, list[int]]
+
+
+def _explanations(
+    context: _ExplainContext,
+    offers: list[OfferInfo],
+    covering: dict[int, set[int]],
+    assignment: dict[Source, int | None],
+) -> dict[int, tuple[Reason, Reason | None]]:
+    """Why each claimable offer the assignment leaves unused is unused, and its hint."""
+    used = {m for m in assignment.values() if m is not None}
+    explanations = {}
+    for offer in offers:
+        if covering[offer.key] & used:
+            continue
+        why = _explain(context, covering[offer.key])
+        if why is not None:
+            explanations[offer.key] = why
+    return explanations
 
 
 def _mapping(
@@ -399,16 +440,11 @@ def _mapping(
     return mapper.mapping(source_model, plan.source_key, chosen, reason, details)
 
 
-def _explain(
-    catalog: Catalog,
-    mapper: Mapper,
-    problem: _Problem,
-    covered: set[int],
-    plans: dict[Source, SourcePlan],
-    targets: dict[Source, list[int]],
-) -> tuple[Reason, Reason | None] | None:
+def _explain(context: _ExplainContext, covered: set[int]) -> tuple[Reason, Reason | None] | None:
     """Why a claimable offer is unused, and the mapping that would use it: the largest
     source that may use one of its models, on the one tried (its cheapest by list price)."""
+    catalog, mapper, problem = context.catalog, context.mapper, context.problem
+    plans, targets = context.plans, context.targets
     if not covered:
         return None
     by_size = sorted(plans, key=lambda s: (-problem.source_tokens.get(s, 0.0), s))

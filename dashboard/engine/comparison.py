@@ -235,12 +235,17 @@ def current_mappings(catalog: Catalog, keys: dict[Source, int | None]) -> dict[S
     return mappings
 
 
-def current_label(catalog: Catalog, keys: dict[Source, int | None]) -> str:
-    """"Current (<provider>)": the catalog provider of the exported models, e.g. Azure OpenAI
-    for an Azure export (the exporting provider's own ids are resolved first)."""
-    names = sorted(
-        {catalog.providers[catalog.models[k].provider].name for k in keys.values() if k is not None}
+def current_providers(catalog: Catalog, keys: dict[Source, int | None]) -> tuple[str, ...]:
+    """Names of the catalog providers of the exported models, e.g. Azure OpenAI for an Azure
+    export (the exporting provider's own ids are resolved first)."""
+    return tuple(
+        sorted({catalog.providers[catalog.models[k].provider].name for k in keys.values() if k is not None})
     )
+
+
+def current_label(catalog: Catalog, keys: dict[Source, int | None]) -> str:
+    """"Current (<provider>)": the provider the usage was exported from."""
+    names = current_providers(catalog, keys)
     return f"Current ({', '.join(names)})" if names else "Current"
 
 

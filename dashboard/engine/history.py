@@ -55,6 +55,11 @@ class Reconciliation:
     unpriced_tokens: float  # tokens of billed rows the engine could not price
 
     @property
+    def has_comparison(self) -> bool:
+        """Some billed usage could be priced (a cost-only export has nothing to compare)."""
+        return not math.isnan(self.computed_display)
+
+    @property
     def billed_compared_display(self) -> float:
         """The part of the bill the engine's cost is compared with."""
         return self.billed_display - self.billed_not_compared_display

@@ -254,3 +254,144 @@ def chart_specs(
         "free": free_vs_paid_spec(free),
         "history": history_spec(history, currency),
     }
+
+
+# -- What the results say: ranking, usage left out, offers, and the CSV tables -------------
+# Pure data for the templates, the CSV downloads and the API alike; unknown figures stay
+# None/NaN ("no price"), never 0.
+
+RESULT_COLUMNS = [
+    "provider",
+    "candidate",
+    "rank",
+    "ranked",
+    "month",
+    "display_currency",
+    *TOKEN_COLUMNS,
+    "cost",
+    "cost_without_offers",
+    "cost_cumulative",
+    "cost_native",
+    "native_currency",
+    "free_tokens_used",
+    "free_value",
+    "unpriced_tokens",
+]
+SUMMARY_COLUMNS = [
+    "rank",
+    "provider",
+    "candidate",
+    "status",
+    "display_currency",
+    "horizon_start",
+    "horizon_end",
+    "total",
+    "total_without_offers",
+    "savings_vs_current",
+    "savings_pct",
+    "coverage_pct",
+    "free_tokens_used",
+    "free_value",
+    "offers_run_out",
+    "unpriced_tokens",
+    "uses_unverified",
+    "models",
+    "lacks",
+    "notes",
+]
+
+
+def split_ranking(summary: list[Any]) -> tuple[list[Any], list[Any]]:
+    """(current provider + ranked candidates, candidates that cannot price the comparable
+    usage), each in display order."""
+    rows = ordered(summary)
+    ranked = [s for s in rows if s.candidate == CURRENT or s.rank is not None]
+    shown = {s.candidate for s in ranked}
+    return ranked, [s for s in rows if s.candidate not in shown]
+
+
+def is_ranked(s: Any) -> bool:
+    return s.rank is not None
+
+
+def status_of(s: Any) -> str:
+    if s.rank is not None:
+        return "ranked"
+    return "current, not ranked" if s.candidate == CURRENT else "not ranked"
+
+
+def mappings_text(s: Any) -> str:
+    return "; ".join(
+        f"{m.source_model} -> {m.target_model_id or 'none'} ({m.reason_text})" for m in s.mappings
+    )
+
+
+def results_frame(result: Any) -> pd.DataFrame:
+    """One tidy row per candidate x month with every figure of the projection."""
+    summary = {s.candidate: s for s in result.summary}
+    monthly = result.monthly
+    if monthly.empty:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    order = {c: i for i, c in enumerate(_order(result.summary))}
+    frame = monthly.assign(
+        provider=[summary[c].label for c in monthly["candidate"]],
+        rank=pd.array([summary[c].rank for c in monthly["candidate"]], dtype="Int64"),
+        ranked=[is_ranked(summary[c]) for c in monthly["candidate"]],
+        month=[pd.Timestamp(m).strftime("%Y-%m") for m in monthly["month"]],
+        display_currency=result.scenario.display_currency,
+        cost=monthly["cost_display"],
+        cost_without_offers=monthly["cost_display_without_offers"],
+        cost_cumulative=monthly["cost_display_cumulative"],
+        free_value=monthly["free_value_display"],
+        _order=[order.get(c, len(order)) for c in monthly["candidate"]],
+    )
+    frame = frame.sort_values(["_order", "month"], kind="stable")
+    return frame[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def summary_frame(result: Any) -> pd.DataFrame:
+    """One row per candidate: totals, savings, coverage and how its models were chosen."""
+    rows = []
+    for s in ordered(result.summary):
+        rows.append(
+            {
+                "rank": s.rank,
+                "provider": s.label,
+                "candidate": s.candidate,
+                "status": status_of(s),
+                "display_currency": result.scenario.display_currency,
+                "horizon_start": result.horizon_start,
+                "horizon_end": result.horizon_end,
+                "total": s.total_display,
+                "total_without_offers": s.total_without_offers_display,
+                "savings_vs_current": s.savings_vs_current_display,
+                "savings_pct": s.savings_vs_current_pct,
+                "coverage_pct": s.coverage_pct,
+                "free_tokens_used": s.free_tokens_used,
+                "free_value": s.free_value_display,
+                "offers_run_out": s.offers_exhausted_on,
+                "unpriced_tokens": s.unpriced_tokens,
+                "uses_unverified": s.uses_unverified,
+                "models": mappings_text(s),
+                "lacks": "; ".join(str(r) for r in s.lacks),
+                "notes": "; ".join(str(n) for n in s.notes),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
+def billed_table(history: Any) -> Table:
+    """What a cost-only export billed, per model and month (one row per model and currency)."""
+    billed = getattr(history, "billed_monthly", None)
+    if billed is None or billed.empty:
+        return Table("Billed per month", [], [], "money")
+    pivot = billed.pivot_table(
+        index=["source_model", "currency"], columns="month", values="billed", aggfunc="sum"
+    )
+    rows = [
+        (f"{model} ({currency})", [None if pd.isna(v) else float(v) for v in values])
+        for (model, currency), values in pivot.iterrows()
+    ]
+    return Table("What the export billed, per model and month", _month_labels(pivot.columns), rows, "money")

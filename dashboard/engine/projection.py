@@ -31,6 +31,7 @@ from .comparison import (
     Period,
     billed_only_sources,
     comparable_rows,
+    current_providers,
     evaluate_candidates,
     json_value,
     rank_summaries,
@@ -129,6 +130,7 @@ class ProjectionResult:
     horizon_start: dt.date | None = None
     horizon_end: dt.date | None = None
     typical_requests: dict[str, int | None] | None = None  # per source model
+    current_providers: tuple[str, ...] = ()  # names of the providers the usage comes from
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -143,6 +145,7 @@ class ProjectionResult:
             "typical_prompt_tokens": json_value(self.typical_prompt_tokens),
             "typical_request_tokens": dict(self.typical_requests or {}),
             "unresolved_models": list(self.unresolved_models),
+            "current_providers": list(self.current_providers),
             "comparison": self.comparison.to_dict() if self.comparison else None,
             "fx_used": [r.to_dict() for r in self.fx_used],
             "summary": [s.to_dict() for s in self.summary],
@@ -221,4 +224,5 @@ def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> Projec
         horizon_start=scenario.switch_date,
         horizon_end=axis.end,
         typical_requests={model: need for (_, model), need in needs.items()},
+        current_providers=current_providers(catalog, keys),
     )

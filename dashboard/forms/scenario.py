@@ -1,170 +1,53 @@
 """The Scenario form: every what-if parameter as a GET parameter, so every view is a URL.
 
+Defaults and bounds come from `dashboard.engine.scenario` (DEFAULTS, BOUNDS): this form and
+the JSON API never restate them.
+
 Parameter names (also used by the JSON API):
-``switch`` (YYYY-MM-DD), ``horizon`` (months, 1-60), ``growth`` (% per month), ``currency``
+``switch`` (YYYY-MM-DD), ``horizon`` (months), ``growth`` (% per month), ``currency``
 (USD/CNY), ``fx`` (CNY per USD override), ``elig`` (repeatable: new_customers,
-openai_migrants, verified_accounts), ``baseline`` (complete months averaged, 1-24),
-``provider`` (repeatable provider slug; none = all priced providers), ``unverified`` (1 to
-include unverified prices and offers), ``prompt`` (typical prompt tokens), ``map``
-(repeatable ``<source model>::<catalog model key>``: use that model on its provider),
-``identify`` (repeatable ``<source model>::<catalog model key>``: treat an exported id the
-catalog does not know as that model), ``billed`` (``auto``, ``1``, ``0``: price the current
-provider at its bill's effective rates). ``s=1`` marks a submitted form, so unchecked boxes
-are told apart from a first visit (which gets the defaults).
+openai_migrants, verified_accounts; ``none`` = no eligibility), ``baseline`` (complete months
+averaged), ``provider`` (repeatable provider slug; none = all priced providers),
+``unverified`` (1 to include unverified prices and offers), ``prompt`` (typical prompt
+tokens), ``map`` (repeatable ``<source model>::<target>``: use that model on its provider),
+``identify`` (repeatable ``<source model>::<target>``: treat an exported id the catalog does
+not know as that model). A target is the id ``/api/catalog/models`` lists,
+``<provider>/<model_id>`` (e.g. ``alibaba/qwen-plus``), or a catalog model key.
+
+Any scenario parameter in the URL is honoured, so a hand-written or shared link shows what it
+says; a parameter left out takes its default. ``s=1`` only marks a submitted form: then an
+unchecked box is "off" (no ``elig`` means no eligibility) rather than "default".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
-from dashboard.engine.catalog_types import Catalog
-from dashboard.engine.scenario import OPENAI_CUTOFF, Scenario, ScenarioError
+from dashboard.engine.catalog_types import CURRENCIES, Catalog
+from dashboard.engine.scenario import (
+    BOUNDS,
+    DEFAULTS,
+    ELIGIBILITY_CHOICES,
+    NO_ELIGIBILITY,
+    OPENAI_CUTOFF,
+    Scenario,
+    ScenarioError,
+)
 
-ELIGIBILITY_CHOICES = [
-    ("openai_migrants", "We are moving from OpenAI"),
-    ("new_customers", "We are a new customer"),
-    ("verified_accounts", "Our account is verified"),
-]
-DEFAULT_ELIGIBILITY = ["openai_migrants", "new_customers"]
-CURRENCY_CHOICES = [("USD", "USD ($)"), ("CNY", "CNY (¥)")]
-BILLED_CHOICES = [
-    ("auto", "list prices, or your bill's rates when there is no list price"),
-    ("1", "your bill's rates"),
-    ("0", "list prices"),
-]
-BILLED_VALUES = {"auto": None, "": None, "1": True, "0": False}
+ELIGIBILITY_WORDING = {
+    "openai_migrants": "We are moving from OpenAI",
+    "new_customers": "We are a new customer",
+    "verified_accounts": "Our account is verified",
+}
+CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥"}
 PAIR_SEPARATOR = "::"
-SUBMITTED_DEFAULTS = {"horizon": "12", "growth": "0", "currency": "USD", "baseline": "3"}
-
-
-class PairsField(forms.Field):
-    """Repeatable ``<source model>::<catalog model key>`` values."""
-
-    widget = forms.MultipleHiddenInput
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value) -> tuple[tuple[str, int], ...]:
-        pairs = []
-        for item in value or []:
-            if not item:
-                continue
-            source, sep, key = str(item).rpartition(PAIR_SEPARATOR)
-            if not sep or not source.strip():
-                raise forms.ValidationError(f"{item!r} is not '<source model>{PAIR_SEPARATOR}<model key>'.")
-            try:
-                pairs.append((source.strip(), int(key)))
-            except ValueError:
-                raise forms.ValidationError(f"{key!r} is not a catalog model key.") from None
-        return tuple(pairs)
-
-
-class ScenarioForm(forms.Form):
-    s = forms.CharField(required=False, widget=forms.HiddenInput, initial="1")
-    switch = forms.DateField(
-        label="Switch date", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Offers are claimed on this day; the projection starts here.",
-    )
-    horizon = forms.IntegerField(label="Horizon (months)", min_value=1, max_value=60, required=False, initial=12)
-    growth = forms.FloatField(label="Growth (% per month)", min_value=-50, max_value=500, required=False, initial=0)
-    currency = forms.ChoiceField(label="Display currency", choices=CURRENCY_CHOICES, required=False, initial="USD")
-    fx = forms.FloatField(
-        label="CNY per USD (override)", required=False, min_value=0.000001,
-        widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": "latest known"}),
-    )
-    elig = forms.MultipleChoiceField(
-        label="Eligibility", choices=ELIGIBILITY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    baseline = forms.IntegerField(label="Baseline (last N complete months)", min_value=1, max_value=24, required=False, initial=3)
-    provider = forms.MultipleChoiceField(label="Compare providers", required=False, widget=forms.CheckboxSelectMultiple)
-    unverified = forms.BooleanField(label="Include unverified prices and offers", required=False)
-    prompt = forms.IntegerField(
-        label="Typical prompt (tokens)", min_value=0, max_value=10_000_000, required=False,
-        widget=forms.NumberInput(attrs={"placeholder": "from your usage"}),
-    )
-    billed = forms.ChoiceField(
-        label="Price your current provider at", choices=BILLED_CHOICES, required=False,
-        initial="auto",
-        help_text="Your bill's effective unit prices (mean of the baseline months) instead of "
-        "list prices: for Azure China or a discounted contract.",
-    )
-    map = PairsField()
-    identify = PairsField()
-
-    def __init__(self, data=None, *, catalog: Catalog, source_models: list[str], today: dt.date | None = None):
-        self.catalog = catalog
-        self.today = today or timezone.localdate()
-        self.source_models = source_models
-        submitted = data is not None and bool(data.get("s"))
-        if submitted:
-            # A shared link may carry only the parameters that differ from the defaults.
-            data = data.copy()
-            for name, default in SUBMITTED_DEFAULTS.items():
-                if not data.get(name):
-                    data[name] = default
-            if not data.get("switch"):
-                data["switch"] = self.today.isoformat()
-        super().__init__(data if submitted else None, initial={"switch": self.today, "elig": DEFAULT_ELIGIBILITY})
-        self.fields["provider"].choices = sorted(
-            ((slug, info.name) for slug, info in catalog.providers.items()), key=lambda c: c[1].lower()
-        )
-        self.submitted = submitted
-
-    def clean(self) -> dict:
-        data = super().clean()
-        for name in ("map", "identify"):
-            unknown = [key for _, key in data.get(name) or () if key not in self.catalog.models]
-            if unknown:
-                self.add_error(name, f"Model key {unknown[0]} is not in the catalog.")
-        return data
-
-    def value(self, name: str):
-        if self.is_bound and hasattr(self, "cleaned_data") and self.cleaned_data.get(name) not in (None, ""):
-            return self.cleaned_data[name]
-        initial = self.initial.get(name, self.fields[name].initial)
-        return initial
-
-    def to_scenario(self) -> Scenario:
-        """The validated Scenario; adds engine-level errors to the form and raises ScenarioError."""
-        if self.is_bound and not self.is_valid():
-            raise ScenarioError({name: " ".join(messages) for name, messages in self.errors.items()})
-        data = self.cleaned_data if self.is_bound else {}
-        overrides = tuple(
-            (source, self.catalog.models[key].provider, key) for source, key in data.get("map", ())
-        )
-        scenario = Scenario(
-            switch_date=data.get("switch") or self.today,
-            horizon_months=data.get("horizon") or 12,
-            growth_pct=float(data.get("growth") or 0.0),
-            display_currency=data.get("currency") or "USD",
-            fx_override=data.get("fx"),
-            eligibility=frozenset(data.get("elig", DEFAULT_ELIGIBILITY) if self.is_bound else DEFAULT_ELIGIBILITY),
-            baseline_months=data.get("baseline") or 3,
-            providers=tuple(data.get("provider") or ()),
-            include_unverified=bool(data.get("unverified")),
-            typical_prompt_tokens=data.get("prompt"),
-            mapping_overrides=overrides,
-            billed_rates=BILLED_VALUES[data.get("billed") or "auto"],
-        )
-        try:
-            return scenario.validate(self.catalog)
-        except ScenarioError as error:
-            for name, message in error.errors.items():
-                field = FIELD_FOR.get(name)
-                if self.is_bound:
-                    self.add_error(field if field in self.fields else None, message)
-            raise
-
-    def identifications(self) -> dict[str, int]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return dict(self.cleaned_data.get("identify", ()))
-
-
+SUBMITTED = "s"
+# Form field -> Scenario field, for defaults and for putting engine errors on the right field.
 FIELD_FOR = {
     "switch_date": "switch",
     "horizon_months": "horizon",
@@ -177,7 +60,227 @@ FIELD_FOR = {
     "include_unverified": "unverified",
     "typical_prompt_tokens": "prompt",
     "mapping_overrides": "map",
-    "billed_rates": "billed",
 }
+SCENARIO_PARAMETERS = frozenset(FIELD_FOR.values()) | {"identify", SUBMITTED}
 
-PRESET_JULY_2024 = {"switch": OPENAI_CUTOFF.isoformat(), "elig": DEFAULT_ELIGIBILITY}
+
+def _default(form_field: str) -> Any:
+    scenario_field = next(k for k, v in FIELD_FOR.items() if v == form_field)
+    return DEFAULTS[scenario_field]
+
+
+def default_eligibility() -> list[str]:
+    return sorted(DEFAULTS["eligibility"])
+
+
+class EligibilityField(forms.MultipleChoiceField):
+    """Checkboxes of eligibility answers; the value ``none`` stands for "none of them"."""
+
+    def valid_value(self, value: str) -> bool:
+        return value == NO_ELIGIBILITY or super().valid_value(value)
+
+    def clean(self, value: Any) -> list[str]:
+        values = super().clean(value)
+        return [] if NO_ELIGIBILITY in values else values
+
+
+class PairsField(forms.Field):
+    """Repeatable ``<source model>::<target>`` values; `ScenarioForm.clean` resolves targets."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for item in value or []:
+            if not item:
+                continue
+            source, sep, target = str(item).rpartition(PAIR_SEPARATOR)
+            if not sep or not source.strip() or not target.strip():
+                raise forms.ValidationError(
+                    f"{item!r} is not '<source model>{PAIR_SEPARATOR}<provider>/<model id>'."
+                )
+            pairs.append((source.strip(), target.strip()))
+        return tuple(pairs)
+
+
+def resolve_target(catalog: Catalog, target: str) -> int | None:
+    """The catalog key of ``provider/model_id`` (as the catalog API lists it) or of a key."""
+    if target.isdigit():
+        key = int(target)
+        return key if key in catalog.models else None
+    provider, sep, model_id = target.partition("/")
+    if not sep:
+        return None
+    index = catalog.provider_model_index.get(provider.strip().lower(), {})
+    return index.get(model_id.strip().lower())
+
+
+def model_target(catalog: Catalog, key: int) -> str:
+    """The ``provider/model_id`` of a catalog model: what map/identify links carry."""
+    model = catalog.models[key]
+    return f"{model.provider}/{model.model_id}"
+
+
+def _bounded(name: str) -> dict[str, Any]:
+    low, high = BOUNDS[name]
+    return {"min_value": low, "max_value": high}
+
+
+class ScenarioForm(forms.Form):
+    s = forms.CharField(required=False, widget=forms.HiddenInput, initial="1")
+    switch = forms.DateField(
+        label="Switch date", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Offers are claimed on this day; the projection starts here.",
+    )
+    horizon = forms.IntegerField(
+        label="Horizon (months)", required=False, initial=_default("horizon"),
+        **_bounded("horizon_months"),
+    )
+    growth = forms.FloatField(
+        label="Growth (% per month)", required=False, initial=_default("growth"),
+        **_bounded("growth_pct"),
+    )
+    currency = forms.ChoiceField(
+        label="Display currency", required=False, initial=_default("currency"),
+        choices=[(c, f"{c} ({CURRENCY_SYMBOLS.get(c, c)})") for c in CURRENCIES],
+    )
+    fx = forms.FloatField(
+        label="CNY per USD (override)", required=False, min_value=0.000001,
+        widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": "latest known"}),
+    )
+    elig = EligibilityField(
+        label="Eligibility", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(code, ELIGIBILITY_WORDING.get(code, code)) for code in ELIGIBILITY_CHOICES],
+    )
+    baseline = forms.IntegerField(
+        label="Baseline (last N complete months)", required=False, initial=_default("baseline"),
+        **_bounded("baseline_months"),
+    )
+    provider = forms.MultipleChoiceField(
+        label="Compare providers", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    unverified = forms.BooleanField(label="Include unverified prices and offers", required=False)
+    prompt = forms.IntegerField(
+        label="Typical prompt (tokens)", required=False, **_bounded("typical_prompt_tokens"),
+        widget=forms.NumberInput(attrs={"placeholder": "from your usage"}),
+    )
+    map = PairsField()
+    identify = PairsField()
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        catalog: Catalog,
+        source_models: list[str],
+        today: dt.date | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.today = today or timezone.localdate()
+        self.source_models = source_models
+        bound = data is not None and any(name in data for name in SCENARIO_PARAMETERS)
+        if bound:
+            data = self._with_defaults(data)
+        super().__init__(
+            data if bound else None,
+            initial={"switch": self.today, "elig": default_eligibility()},
+        )
+        self.fields["provider"].choices = sorted(
+            ((slug, info.name) for slug, info in catalog.providers.items()),
+            key=lambda c: c[1].lower(),
+        )
+        self.submitted = bound and bool(data.get(SUBMITTED))
+
+    def _with_defaults(self, data: QueryDict) -> QueryDict:
+        """A link may carry only the parameters that differ from the defaults."""
+        data = data.copy()
+        for name in ("horizon", "growth", "currency", "baseline"):
+            if not data.get(name):
+                data[name] = str(_default(name))
+        if not data.get("switch"):
+            data["switch"] = self.today.isoformat()
+        if not data.get(SUBMITTED) and "elig" not in data:
+            # Without s=1 a missing box means "default", not "unchecked".
+            data.setlist("elig", default_eligibility())
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("map", "identify"):
+            resolved = []
+            for source, target in data.get(name) or ():
+                key = resolve_target(self.catalog, target)
+                if key is None:
+                    self.add_error(
+                        name,
+                        f"{target!r} (for {source}) is not a model of the catalog; use "
+                        "'<provider>/<model id>' as /api/catalog/models lists it.",
+                    )
+                    break
+                resolved.append((source, key))
+            data[name] = tuple(resolved)
+        return data
+
+    def to_scenario(self) -> Scenario:
+        """The validated Scenario; adds engine-level errors to the form and raises ScenarioError."""
+        if self.is_bound and not self.is_valid():
+            raise ScenarioError({name: " ".join(messages) for name, messages in self.errors.items()})
+        data = self.cleaned_data if self.is_bound else {}
+        overrides = tuple(
+            (source, self.catalog.models[key].provider, key) for source, key in data.get("map", ())
+        )
+        eligibility = data.get("elig") if self.is_bound else default_eligibility()
+        scenario = Scenario(
+            switch_date=data.get("switch") or self.today,
+            horizon_months=data.get("horizon") or DEFAULTS["horizon_months"],
+            growth_pct=float(data.get("growth") or DEFAULTS["growth_pct"]),
+            display_currency=data.get("currency") or DEFAULTS["display_currency"],
+            fx_override=data.get("fx"),
+            eligibility=frozenset(eligibility or ()),
+            baseline_months=data.get("baseline") or DEFAULTS["baseline_months"],
+            providers=tuple(data.get("provider") or ()),
+            include_unverified=bool(data.get("unverified")),
+            typical_prompt_tokens=data.get("prompt"),
+            mapping_overrides=overrides,
+        )
+        try:
+            return scenario.validate(self.catalog)
+        except ScenarioError as error:
+            for name, message in error.errors.items():
+                field = FIELD_FOR.get(name)
+                if self.is_bound:
+                    self.add_error(field if field in self.fields else None, message)
+            raise
+
+    def overrides(self) -> dict[str, int]:
+        """Source model -> chosen catalog model key, from `map`."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return dict(self.cleaned_data.get("map", ()))
+
+    def identifications(self) -> dict[str, int]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return dict(self.cleaned_data.get("identify", ()))
+
+    def selected_providers(self) -> list[str]:
+        if not self.is_bound or not self.is_valid():
+            return []
+        return list(self.cleaned_data.get("provider") or [])
+
+
+def preset_query(params: QueryDict, switch: dt.date, eligibility: list[str]) -> str:
+    """The current parameters with only the switch date and eligibility replaced: a preset
+    keeps the user's currency, growth, horizon, models and providers."""
+    query = params.copy()
+    query.pop("page", None)
+    query[SUBMITTED] = "1"
+    query["switch"] = switch.isoformat()
+    query.setlist("elig", eligibility)
+    return query.urlencode()
+
+
+PRESET_JULY_2024 = {"switch": OPENAI_CUTOFF, "elig": default_eligibility()}

@@ -1,12 +1,16 @@
-"""The projection dashboard of one profile, and its CSV download."""
+"""The projection dashboard of one profile, and its two CSV downloads (results and summary).
+
+The view parses the scenario with `ScenarioForm`, runs the cached engine
+(`projection_service.compute`) and hands the template what `engine.presentation` makes of the
+results; the CSV downloads write the same presentation tables.
+"""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-from urllib.parse import urlencode
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+import pandas as pd
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -15,8 +19,15 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard import profile_store
 from dashboard.engine import presentation
 from dashboard.engine.catalog_types import Catalog
-from dashboard.engine.scenario import ScenarioError
-from dashboard.forms.scenario import PRESET_JULY_2024, ScenarioForm
+from dashboard.engine.scenario import Scenario, ScenarioError
+from dashboard.forms.scenario import (
+    PAIR_SEPARATOR,
+    PRESET_JULY_2024,
+    SUBMITTED,
+    ScenarioForm,
+    model_target,
+    preset_query,
+)
 from dashboard.models import UsageProfile
 from dashboard.projection_service import Outcome, compute
 from dashboard.views.profiles import own_session_key
@@ -25,18 +36,33 @@ from providers.catalog import get_catalog
 MAX_MODEL_OPTIONS_PER_PROVIDER = 60
 
 
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    if "s" not in params:
-        params["s"] = "1"
-    return params.urlencode()
+def _query(params: QueryDict) -> str:
+    """The scenario of this page as a query string (what downloads and the API link carry)."""
+    query = params.copy()
+    query.pop("page", None)
+    if SUBMITTED not in query:
+        query[SUBMITTED] = "1"
+    return query.urlencode()
+
+
+def _with_mapping(params: QueryDict, source: str, target: str) -> str:
+    """The page's query with one more `map` (replacing any earlier choice for `source` on
+    the same provider) - the link that applies an offer."""
+    query = params.copy()
+    provider = target.split("/", 1)[0]
+    kept = [
+        item
+        for item in query.getlist("map")
+        if not (item.startswith(source + PAIR_SEPARATOR) and item.rpartition(PAIR_SEPARATOR)[2].startswith(provider + "/"))
+    ]
+    query.setlist("map", [*kept, f"{source}{PAIR_SEPARATOR}{target}"])
+    return _query(query)
 
 
 def _model_options(
     catalog: Catalog, providers: list[str], chosen: dict[str, int], source: str
 ) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-    """Select options "<source>::<model key>", grouped by provider."""
+    """Select options "<source>::<provider>/<model id>", grouped by provider."""
     groups = []
     for slug in providers:
         info = catalog.providers.get(slug)
@@ -44,78 +70,110 @@ def _model_options(
             continue
         keys = catalog.models_by_provider.get(slug, ())
         models = sorted((catalog.models[key] for key in keys), key=lambda m: m.model_id)
-        models = models[:MAX_MODEL_OPTIONS_PER_PROVIDER]
         options = [
-            (f"{source}::{m.key}", f"{m.model_id} ({m.tier})", chosen.get(source) == m.key) for m in models
+            (
+                f"{source}{PAIR_SEPARATOR}{model_target(catalog, m.key)}",
+                f"{m.model_id} ({m.tier})",
+                chosen.get(source) == m.key,
+            )
+            for m in models[:MAX_MODEL_OPTIONS_PER_PROVIDER]
         ]
         if options:
             groups.append((info.name, options))
     return groups
 
 
-def _option_providers(catalog: Catalog, outcome: Outcome | None, selected: list[str], extra: set[str]) -> list[str]:
-    """Providers offered in the model pickers: the compared ones, else the ranked ones."""
+def _picker_providers(catalog: Catalog, outcome: Outcome | None, selected: list[str]) -> list[str]:
+    """Providers offered in the model pickers: the compared ones, else the candidates."""
     if selected:
         slugs = list(selected)
     elif outcome is not None:
         slugs = [s.candidate for s in outcome.projection.summary if s.candidate in catalog.providers]
     else:
-        slugs = sorted(catalog.providers)
-    return sorted(set(slugs) | extra, key=lambda s: catalog.providers[s].name.lower() if s in catalog.providers else s)
+        slugs = list(catalog.providers)
+    return sorted(set(slugs), key=lambda s: catalog.providers[s].name.lower())
+
+
+def picker_context(
+    request: HttpRequest, catalog: Catalog, form: ScenarioForm, outcome: Outcome | None, usage: dict
+) -> dict[str, Any]:
+    # The model pickers live in the form, which an htmx results request does not redraw.
+    providers = [] if request.htmx else _picker_providers(catalog, outcome, form.selected_providers())
+    overrides, identified = form.overrides(), form.identifications()
+    return {
+        "mapping_rows": [
+            {"source": source, "groups": _model_options(catalog, providers, overrides, source)}
+            for source in sorted(usage["resolved_models"])
+        ],
+        "identify_rows": [
+            {"source": source, "groups": _model_options(catalog, providers, identified, source)}
+            for source in usage["unresolved_models"]
+        ],
+    }
+
+
+def offer_rows(params: QueryDict, outcome: Outcome, catalog: Catalog) -> list[dict[str, Any]]:
+    """Each offer's outcome with its provider's name and, when unused, the link that maps the
+    model that would apply it."""
+    rows = []
+    for offer in outcome.projection.offers:
+        hint_url = None
+        if offer.hint is not None:
+            hint = offer.hint.kwargs
+            hint_url = "?" + _with_mapping(params, hint["source"], hint["target"])
+        provider = catalog.providers.get(offer.provider)
+        rows.append({"offer": offer, "provider": provider.name if provider else offer.provider, "hint_url": hint_url})
+    return rows
+
+
+def results_context(params: QueryDict, outcome: Outcome | None, catalog: Catalog) -> dict[str, Any]:
+    if outcome is None:
+        return {"ranked_rows": [], "unranked_rows": [], "offer_rows": []}
+    ranked, unranked = presentation.split_ranking(outcome.projection.summary)
+    return {
+        "ranked_rows": ranked,
+        "unranked_rows": unranked,
+        "source_label": ", ".join(outcome.projection.current_providers) or "current",
+        "comparison": outcome.projection.comparison,
+        "offer_rows": offer_rows(params, outcome, catalog),
+    }
+
+
+def run(form: ScenarioForm, profile: UsageProfile, catalog: Catalog) -> tuple[Scenario | None, Outcome | None]:
+    """The scenario and its (cached) results; (None, None) when the form is invalid."""
+    try:
+        scenario = form.to_scenario()
+    except ScenarioError:
+        return None, None
+    return scenario, compute(profile, catalog, scenario, form.identifications())
 
 
 def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict, int]:
     catalog = get_catalog()
     usage = profile_store.usage_summary(profile)
-    report = usage["report"]
-    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
-    outcome: Outcome | None = None
-    scenario = None
-    status = 200
-    try:
-        scenario = form.to_scenario()
-        outcome = compute(profile, catalog, scenario, form.identifications())
-    except ScenarioError:
-        status = 400
-    summary = presentation.ordered(outcome.projection.summary) if outcome else []
-    overrides = {source: key for source, key in (form.cleaned_data.get("map", ()) if form.is_bound and form.is_valid() else ())}
-    selected = list(form.cleaned_data.get("provider") or []) if form.is_bound and form.is_valid() else []
-    # The model pickers live in the form, which an htmx results request does not redraw.
-    pickers = [] if request.htmx else _option_providers(catalog, outcome, selected, set())
-    identified = form.identifications()
-    resolved_sources = sorted(usage["resolved_models"])
+    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(usage["report"].models))
+    scenario, outcome = run(form, profile, catalog)
     provider_names = {slug: info.name for slug, info in catalog.providers.items()}
+    key = own_session_key(request)
     context = {
         "nav": "profiles",
         "profile": profile,
-        "is_owner": (key := own_session_key(request)) is not None and key == profile.session_key,
+        "is_owner": key is not None and key == profile.session_key,
         "form": form,
         "scenario": scenario,
         "outcome": outcome,
-        "ranked_rows": [s for s in summary if s.candidate == "current" or s.rank is not None],
-        "unranked_rows": [s for s in summary if s.candidate != "current" and s.rank is None],
         "provider_names": provider_names,
         "currency": scenario.display_currency if scenario else "USD",
-        "query": _query(request),
+        "query": _query(request.GET),
         "share_url": request.build_absolute_uri(),
-        "preset_query": urlencode({"s": "1", **{k: v for k, v in PRESET_JULY_2024.items()}}, doseq=True),
-        "selected_providers": selected,
+        "preset_query": preset_query(request.GET, PRESET_JULY_2024["switch"], PRESET_JULY_2024["elig"]),
+        "selected_providers": form.selected_providers(),
         "field_labels": {name: str(field.label or name) for name, field in form.fields.items()},
-        "source_label": ", ".join(
-            sorted({provider_names.get(row["source_provider"], row["source_provider"]) for row in usage["totals"]})
-        )
-        or "current",
-        "mapping_rows": [
-            {"source": source, "groups": _model_options(catalog, pickers, overrides, source)}
-            for source in resolved_sources
-        ],
-        "identify_rows": [
-            {"source": source, "groups": _model_options(catalog, pickers, identified, source)}
-            for source in usage["unresolved_models"]
-        ],
+        **results_context(request.GET, outcome, catalog),
+        **picker_context(request, catalog, form, outcome, usage),
         **usage,
     }
-    return context, status
+    return context, 400 if scenario is None else 200
 
 
 @require_GET
@@ -128,54 +186,55 @@ def profile_dashboard(request: HttpRequest, pk: object) -> HttpResponse:
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+UTF8_BOM = "\ufeff"  # so that Excel reads the file as UTF-8 (Chinese names, ¥)
 
 
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, float) and value != value:
-        return ""  # unknown (e.g. unpriced), never written as 0
     if isinstance(value, str) and value and (value[0] in FORMULA_PREFIXES or not value[0].isprintable()):
         return "'" + value
     return value
 
 
-@require_GET
-def results_csv(request: HttpRequest, pk: object) -> HttpResponse:
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV: text cells formula-safe, unknown figures as empty cells (never 0)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+        elif pd.api.types.is_float_dtype(safe[column]):
+            safe[column] = safe[column].round(6)
+    return UTF8_BOM + safe.to_csv(index=False, na_rep="", date_format="%Y-%m-%d")
+
+
+def _csv_download(request: HttpRequest, pk: object, kind: str) -> HttpResponse:
     profile = get_object_or_404(UsageProfile, pk=pk)
     catalog = get_catalog()
     report = profile_store.report_of(profile)
     form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
-    try:
-        scenario = form.to_scenario()
-    except ScenarioError as error:
-        lines = "\n".join(f"{field}: {message}" for field, message in error.errors.items())
+    scenario, outcome = run(form, profile, catalog)
+    if outcome is None:
+        lines = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
         return HttpResponse(f"Invalid scenario:\n{lines}\n", status=400, content_type="text/plain; charset=utf-8")
-    outcome = compute(profile, catalog, scenario, form.identifications())
-    labels = {s.candidate: s.label for s in outcome.projection.summary}
-    filename = f"tokenscope-{slugify(profile.file_name)[:40] or 'profile'}-{scenario.switch_date:%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    assert scenario is not None
+    if kind == "summary":
+        frame = presentation.summary_frame(outcome.projection)
+    else:
+        frame = presentation.results_frame(outcome.projection)
+    stem = slugify(profile.file_name)[:40] or "profile"
+    filename = f"tokenscope-{stem}-{scenario.switch_date:%Y%m%d}-{kind}.csv"
+    response = HttpResponse(csv_text(frame), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    currency = scenario.display_currency
-    writer.writerow(["# TokenScope projection", neutralise(profile.file_name), f"switch {scenario.switch_date}",
-                     f"horizon {scenario.horizon_months} months", f"growth {scenario.growth_pct}%/month",
-                     f"currency {currency}", f"generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"])
-    writer.writerow(["section", "rank", "provider", "mappings", f"total_{currency}", f"total_without_offers_{currency}",
-                     f"savings_vs_current_{currency}", "savings_pct", "free_tokens_used", f"free_value_{currency}",
-                     "offers_exhausted_on", "unpriced_tokens", "uses_unverified"])
-    for s in outcome.projection.summary:
-        mappings = "; ".join(f"{m.source_model} -> {m.target_model_id or 'none'} ({m.reason})" for m in s.mappings)
-        writer.writerow([neutralise(v) for v in [
-            "summary", s.rank if s.rank is not None else "", s.label, mappings, round(s.total_display, 4),
-            round(s.total_without_offers_display, 4), round(s.savings_vs_current_display, 4),
-            round(s.savings_vs_current_pct, 2), round(s.free_tokens_used), round(s.free_value_display, 4),
-            s.offers_exhausted_on.isoformat() if s.offers_exhausted_on else "", round(s.unpriced_tokens),
-            s.uses_unverified,
-        ]])
-    writer.writerow([])
-    columns = list(outcome.projection.monthly.columns)
-    writer.writerow(["section", "provider", *columns])
-    for record in outcome.projection.monthly.to_dict(orient="records"):
-        values = [record[c].isoformat() if isinstance(record[c], dt.date) else record[c] for c in columns]
-        writer.writerow([neutralise(v) for v in ["monthly", labels.get(record["candidate"], record["candidate"]), *values]])
     return response
+
+
+@require_GET
+def results_csv(request: HttpRequest, pk: object) -> HttpResponse:
+    """One tidy row per candidate x month with every figure."""
+    return _csv_download(request, pk, "results")
+
+
+@require_GET
+def results_summary_csv(request: HttpRequest, pk: object) -> HttpResponse:
+    """One row per candidate: totals, savings, coverage, models and what it lacks."""
+    return _csv_download(request, pk, "summary")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,10 +79,7 @@ def test_the_offer_model_loses_when_the_pool_does_not_cover_enough():
 
 def test_a_pool_is_shared_so_only_the_source_it_helps_most_moves():
     frame = june("gpt-4o-mini", 500_000)  # 15M in July
-    frame = frame.assign(tokens_input_uncached=frame["tokens_input_uncached"])
     other = june("gpt-3.5-turbo", 400_000)  # 12M in July
-    import pandas as pd
-
     summary, (outcome,) = ali(pd.concat([frame, other], ignore_index=True))
     targets = {m.source_model: m.target_model_id for m in summary.mappings}
     # long/long: 7.50 + 6.00; plus/long: 0 + 6.00 (15M inside the 22M pool);
@@ -183,14 +181,8 @@ def problems(draw):
     return catalog([provider("openai"), provider("p")], models, prices, offers), volumes
 
 
-def captured_search(cat, volumes, monkeypatch):
-    import pandas as pd
-
-    frames = [
-        daily_usage(D(2024, 6, 1), D(2024, 6, 30), f"src-{name}", tokens_input_uncached=v,
-                    tokens_output=v // 2)
-        for name, v in zip("abc", volumes, strict=True)
-    ]
+def captured(frame, cat, monkeypatch, providers, horizon=2):
+    """The arguments `choice.search` gets for the first candidate provider of a projection."""
     calls = []
     real = choice.search
 
@@ -200,12 +192,22 @@ def captured_search(cat, volumes, monkeypatch):
 
     monkeypatch.setattr(choice, "search", spy)
     project(
-        pd.concat(frames, ignore_index=True),
+        frame,
         cat,
-        Scenario(switch_date=JULY, horizon_months=2, providers=("p",), eligibility=frozenset()),
+        Scenario(switch_date=JULY, horizon_months=horizon, providers=providers,
+                 eligibility=frozenset({"openai_migrants"})),
     )
     monkeypatch.setattr(choice, "search", real)
     return calls[0]
+
+
+def captured_search(cat, volumes, monkeypatch):
+    frames = [
+        daily_usage(D(2024, 6, 1), D(2024, 6, 30), f"src-{name}", tokens_input_uncached=v,
+                    tokens_output=v // 2)
+        for name, v in zip("abc", volumes, strict=True)
+    ]
+    return captured(pd.concat(frames, ignore_index=True), cat, monkeypatch, ("p",))
 
 
 def brute_force(problem, options, fixed, keys):
@@ -246,17 +248,8 @@ def test_the_exhaustive_search_finds_the_brute_force_optimum(monkeypatch):
     for _ in range(5):
         cat = qwen_catalog(int(rng.integers(5, 40)) * 1_000_000)
         volumes = [int(v) for v in rng.integers(1, 20, 3) * 100_000]
-        import pandas as pd
-
         frames = [june("gpt-4o-mini", volumes[0]), june("gpt-3.5-turbo", volumes[1])]
-        calls = []
-        real = choice.search
-        monkeypatch.setattr(
-            choice, "search", lambda *a: calls.append(a) or real(*a)
-        )
-        project(pd.concat(frames, ignore_index=True), cat,
-                Scenario(switch_date=JULY, horizon_months=1, providers=("ali",)))
-        monkeypatch.setattr(choice, "search", real)
-        problem, options, fixed, keys = calls[0]
-        found = choice._State(problem, real(problem, options, fixed, keys), keys).score()
+        problem, options, fixed, keys = captured(pd.concat(frames, ignore_index=True), cat,
+                                                 monkeypatch, ("ali",), horizon=1)
+        found = choice._State(problem, choice.search(problem, options, fixed, keys), keys).score()
         assert found == pytest.approx(brute_force(problem, options, fixed, keys))
