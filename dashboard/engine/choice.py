@@ -14,12 +14,13 @@ With offers, the search keeps for each source its no-offer choice plus, for ever
 offer, one representative: the covered admissible model with the lowest list price on the
 switch date (two covered models draw on the same pools, so the cheaper is the one to try).
 The no-offer choice itself is priced over the horizon among the `SHORTLIST` admissible
-models with the lowest list price. If the product of the options is at most `EXHAUSTIVE_LIMIT`
+models with the lowest list price (within `SHORTLIST_SPREAD` of the cheapest). If the product of the options is at most `EXHAUSTIVE_LIMIT`
 assignments, every one is evaluated; otherwise a coordinate descent moves one source at a time
 to an option that lowers the total until no single move helps, once from the no-offer choice
 and once from "every source on its first offer model", and keeps the better result. On 400
 random small cases (`tests/engine/test_choice.py` builds them) it matched the brute-force
-optimum in 233 of the 234 with a choice to make, 0.8 % above it in the other. Every evaluation
+optimum in 259 of the 263 with a choice to make, and was at most 1.9 % above it in the others.
+Every evaluation
 draws the real pools (`offers.draw`, in the same order) on per-day arrays, so the figures the
 search compares are the figures the projection shows.
 """
@@ -38,12 +39,13 @@ from .mapping import Mapper, Mapping, SourcePlan
 from .offers import (
     KINDS_BY_TOKEN_KIND,
     Pool,
+    available_to,
     claimable,
-    draw,
     draw_order,
     eligible_models,
     last_usable_day,
     pool_active,
+    shares,
     to_credit_factor,
 )
 from .reasons import Reason
@@ -51,9 +53,11 @@ from .scenario import Scenario
 
 EXHAUSTIVE_LIMIT = 32
 # Models of the admissible tier priced over the horizon per source: the cheapest by list price
-# on the switch date (a model dearer than three others on day one rarely wins over the horizon).
+# on the switch date, at most SHORTLIST_SPREAD times the cheapest (a model half as dear again
+# as another on day one rarely wins over the horizon).
 SHORTLIST = 3
-MAX_SWEEPS = 6
+SHORTLIST_SPREAD = 1.5
+MAX_SWEEPS = 3
 Score = tuple[float, float]  # (tokens without a known cost, total in the display currency)
 PoolId = tuple[int, int | None]  # (offer key, model key for a per-model pool)
 
@@ -166,27 +170,42 @@ class _Problem:
         tokens = stacked[:, 0:2].reshape(-1, n_days)
         costs = stacked[:, 2:4].reshape(-1, n_days)
         unknown = stacked[:, 4:6].reshape(-1, n_days)
-        present = sorted(set().union(*signatures), key=lambda pid: self.pools[pid].order)
-        for pool_id in present:
-            spec = self.pools[pool_id]
-            sel = [
-                2 * i + k
-                for i, sig in enumerate(signatures)
-                if pool_id in sig
-                for k, kind in enumerate(("input", "output"))
-                if kind in spec.kinds
-            ]
-            if not sel:
-                continue
-            share, _, _ = draw(
-                tokens[sel], costs[sel], unknown[sel], spec.active, spec.size, spec.to_credit
-            )
-            keep = 1.0 - share
-            tokens[sel] *= keep
-            costs[sel] *= keep
-            if spec.to_credit is None:
-                unknown[sel] *= keep
+        rows_of: dict[PoolId, list[int]] = {}
+        for i, sig in enumerate(signatures):
+            for pool_id in sig:
+                kinds = self.pools[pool_id].kinds
+                rows_of.setdefault(pool_id, []).extend(
+                    2 * i + k for k, kind in enumerate(("input", "output")) if kind in kinds
+                )
+        present = sorted(rows_of, key=lambda pid: self.pools[pid].order)
+        # The per-model pools of one offer follow each other in draw order and never share a
+        # row: they are drawn together, one row of `shares` each.
+        for _, batch in itertools.groupby(present, key=lambda pid: pid[0]):
+            members = [(pid, rows_of[pid]) for pid in batch if rows_of[pid]]
+            if members:
+                self._draw_batch(self.pools[members[0][0]], members, tokens, costs, unknown)
         return (float(unknown.sum()), float(costs.sum()))
+
+    @staticmethod
+    def _draw_batch(
+        spec: _PoolSpec,
+        members: list[tuple[PoolId, list[int]]],
+        tokens: np.ndarray,
+        costs: np.ndarray,
+        unknown: np.ndarray,
+    ) -> None:
+        rows = np.array([r for _, member_rows in members for r in member_rows])
+        pool_of = np.repeat(np.arange(len(members)), [len(r) for _, r in members])
+        available = np.zeros((len(members), tokens.shape[1]))
+        np.add.at(
+            available, pool_of, available_to(tokens[rows], costs[rows], unknown[rows], spec.to_credit)
+        )
+        share, _, _ = shares(available, spec.active, spec.size)
+        keep = 1.0 - share[pool_of]
+        tokens[rows] *= keep
+        costs[rows] *= keep
+        if spec.to_credit is None:
+            unknown[rows] *= keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +289,7 @@ def search(
     fixed: dict[Source, int | None],
     keys: dict[Source, int | None],
 ) -> dict[Source, int | None]:
-    """The best assignment of `options` (first option of each source = its no-offer choice)."""
+    """The best assignment of `options` (each source starts on its first option)."""
     flexible = [s for s in options if len(options[s]) > 1]
     start = {**fixed, **{s: opts[0] for s, opts in options.items()}}
     if not flexible:
@@ -286,8 +305,10 @@ def search(
     # Two starts: the no-offer choice, and every source on its first offer model; each is
     # improved one source at a time; the better result wins.
     order = sorted(flexible, key=lambda s: -problem.source_tokens.get(s, 0.0))
+    results = [_descend(problem, keys, options, order, start)]
     offer_start = {**start, **{s: options[s][1] for s in flexible}}
-    results = [_descend(problem, keys, options, order, begin) for begin in (start, offer_start)]
+    if offer_start != results[0][0]:
+        results.append(_descend(problem, keys, options, order, offer_start))
     return min(results, key=lambda r: (round(r[1][0]), r[1][1]))[0]
 
 
@@ -327,7 +348,13 @@ def _candidates(
     covering: dict[int, set[int]],
 ) -> tuple[list[int], list[int]]:
     """A source's shortlist of tier models and its offer representatives (one per offer)."""
-    shortlist = by_list_price(mapper, [o.key for o in plan.options])[:SHORTLIST]
+    ranked = by_list_price(mapper, [o.key for o in plan.options])
+    cheapest = mapper.blended(ranked[0]) if ranked else math.nan
+    # Up to SHORTLIST models, none dearer than SHORTLIST_SPREAD x the cheapest on day one.
+    shortlist = [
+        m for m in ranked[:SHORTLIST]
+        if m == ranked[0] or not mapper.blended(m) > cheapest * SHORTLIST_SPREAD
+    ]
     admissible = [o.key for o in plan.options] + list(plan.upgrades)
     reps = []
     for offer in offers:
@@ -346,16 +373,31 @@ def _first_options(
     candidates: dict[Source, tuple[list[int], list[int]]],
     keys: dict[Source, int | None],
     choosing: bool,
-) -> dict[Source, list[int | None]]:
-    """Each source's options: its no-offer choice first, then its offer representatives."""
+) -> tuple[dict[Source, int | None], dict[Source, list[int | None]]]:
+    """Each source's no-offer choice, and its options for the search.
+
+    Options that draw on exactly the same pools compete on their own costs only (the pools
+    see the same usage either way), so only the best of each such group is searched."""
+    no_offer: dict[Source, int | None] = {}
     options: dict[Source, list[int | None]] = {}
     for source, (shortlist, reps) in candidates.items():
         if choosing:
             first = _cheapest(problem, source, keys[source], shortlist)
         else:
             first = shortlist[0] if shortlist else None
-        options[source] = [first, *(m for m in reps if m != first)]
-    return options
+        no_offer[source] = first
+        best: dict[frozenset, int | None] = {}
+        for model in [first, *reps]:
+            sig = problem.signature.get(model, frozenset()) if model is not None else None
+            held = best.get(sig)
+            if sig not in best or (
+                held is not None
+                and model is not None
+                and better(problem.alone(source, model, keys[source]), problem.alone(source, held, keys[source]))
+            ):
+                best[sig] = model
+        options[source] = list(best.values())
+    return no_offer, options
 
 
 def choose(
@@ -381,12 +423,12 @@ def choose(
     choosing = any(len(targets[s]) > 1 for s in flexible)
     problem = _Problem(catalog, scenario, provider, usage, schedules, targets if choosing else {})
     problem.set_offers(offers, covering)
-    options = _first_options(problem, candidates, keys, choosing)
+    no_offer, options = _first_options(problem, candidates, keys, choosing)
     assignment = search(problem, options, fixed, keys)
     mappings = {
         s: p.fixed
         if p.fixed is not None
-        else _mapping(mapper, p, assignment[s], options[s][0], offers, covering)
+        else _mapping(mapper, p, assignment[s], no_offer[s], offers, covering)
         for s, p in plans.items()
     }
     context = _ExplainContext(catalog, mapper, problem, plans, targets)
@@ -453,7 +495,13 @@ def _explain(context: _ExplainContext, covered: set[int]) -> tuple[Reason, Reaso
         if admissible and plans[source].fixed is None:
             model = by_list_price(mapper, admissible)[0]
             name = catalog.models[model].model_id
-            reason = Reason.of("not_cheaper", source=source[1], model=name)
+            code = "not_cheaper"
+            if model in problem.column and problem.alone(source, model, plans[source].source_key)[0] > 0.5:
+                verified = catalog.price_rows(model, include_unverified=False)
+                unverified = len(catalog.price_rows(model, include_unverified=True)) > len(verified)
+                excluded = unverified and not problem.scenario.include_unverified
+                code = "offer_model_unverified" if excluded else "offer_model_unpriced"
+            reason = Reason.of(code, source=source[1], model=name)
             return reason, _hint(catalog, source, model)
     known = [s for s in by_size if plans[s].source_key is not None]
     if not known:

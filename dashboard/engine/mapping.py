@@ -185,6 +185,7 @@ class Mapper:
         self.catalog = catalog
         self.scenario = scenario
         self._tier_models: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._upgrade_cache: dict[tuple[str, frozenset[int], int], tuple[int, ...]] = {}
         self._blended: dict[int, float] = {}
 
     def blended(self, model_key: int) -> float:
@@ -277,8 +278,11 @@ class Mapper:
             return SourcePlan(source, source_key, needed, fixed=fixed)
         tier = self.catalog.models[source_key].tier
         options, skipped, base_tier = self._tier_options(source_key, provider, tier, needed)
-        # Offer models as capable as the source or more, or of the tier the rule fell back to
-        upgrade_tier = min((tier, base_tier), key=lambda t: -TIERS.index(t) if t in TIERS else 0)
+        # Offer models as capable as the source or more, or as the tier the rule fell back to
+        # when that is one step below: whichever of the two is less capable.
+        upgrade_tier = base_tier
+        if tier in TIERS and base_tier in TIERS:
+            upgrade_tier = max(tier, base_tier, key=TIERS.index)
         upgrades = self._upgrades(source_key, provider, upgrade_tier, needed, offer_models, options)
         if not options and not upgrades:
             reason = NO_TIER_MODEL if not skipped else Reason.of("no_fitting_model", needed=needed)
@@ -325,14 +329,29 @@ class Mapper:
         # none of those is known to fit either.
         unknown_ok = not options or all(o.window_unknown for o in options)
         upgrades = []
-        for key in sorted(offer_models):
-            model = self.catalog.models[key]
-            if key in taken or model.provider != provider or model.tier not in TIERS:
+        for key in self._offer_models_up_to(provider, offer_models, limit):
+            if key in taken:
                 continue
             fits = self.fits(source_key, key, needed)
-            if TIERS.index(model.tier) <= limit and (fits or (fits is None and unknown_ok)):
+            if fits or (fits is None and unknown_ok):
                 upgrades.append(key)
         return tuple(upgrades)
+
+    def _offer_models_up_to(
+        self, provider: str, offer_models: frozenset[int], limit: int
+    ) -> tuple[int, ...]:
+        """The provider's offer-covered models of tier index <= limit (cached: every source
+        of a provider asks the same)."""
+        cache_key = (provider, offer_models, limit)
+        if cache_key not in self._upgrade_cache:
+            self._upgrade_cache[cache_key] = tuple(
+                key
+                for key in sorted(offer_models)
+                if self.catalog.models[key].provider == provider
+                and self.catalog.models[key].tier in TIERS
+                and TIERS.index(self.catalog.models[key].tier) <= limit
+            )
+        return self._upgrade_cache[cache_key]
 
     def details_for(self, plan: SourcePlan, chosen: int) -> tuple[Reason, ...]:
         """Why a cheaper model was passed over for its window, or the window was unknown."""

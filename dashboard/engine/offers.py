@@ -202,6 +202,20 @@ def pool_active(pool: Pool, days: np.ndarray, claim: dt.date) -> np.ndarray:
     return active
 
 
+def shares(
+    available: np.ndarray, active: np.ndarray, size: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The core of a pool: from what it could cover each day (last axis; a leading axis holds
+    independent pools of the same size), the share of each day it covers, the amount used and
+    the running total. Pools cover days in order until `size` is reached."""
+    # Earlier pools leave float residue around 0; never let it count as negative usage.
+    available = np.where(active, np.maximum(available, 0.0), 0.0)
+    cumulative = np.cumsum(available, axis=-1)
+    used = np.maximum(np.diff(np.minimum(cumulative, size), axis=-1, prepend=0.0), 0.0)
+    share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
+    return np.clip(share, 0.0, 1.0), used, cumulative
+
+
 def draw(
     tokens: np.ndarray,
     costs: np.ndarray,
@@ -215,16 +229,16 @@ def draw(
 
     A token pool covers priced and unpriced tokens alike; a credit (`to_credit` converts the
     display currency into the credit's) can only pay usage with a known price."""
+    return shares(available_to(tokens, costs, unpriced, to_credit).sum(axis=0), active, size)
+
+
+def available_to(
+    tokens: np.ndarray, costs: np.ndarray, unpriced: np.ndarray, to_credit: np.ndarray | None
+) -> np.ndarray:
+    """Per row: what a pool could draw each day (tokens for a token pool, credit otherwise)."""
     if to_credit is not None:
-        available = np.nan_to_num(costs.sum(axis=0) * to_credit)
-    else:
-        available = tokens.sum(axis=0) + unpriced.sum(axis=0)
-    # Earlier pools leave float residue around 0; never let it count as negative usage.
-    available = np.where(active, np.maximum(available, 0.0), 0.0)
-    cumulative = np.cumsum(available)
-    used = np.maximum(np.diff(np.minimum(cumulative, size), prepend=0.0), 0.0)
-    share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
-    return np.clip(share, 0.0, 1.0), used, cumulative
+        return np.nan_to_num(costs * to_credit)
+    return tokens + unpriced
 
 
 def _drain(

@@ -34,9 +34,7 @@ WORDING: Mapping[str, str] = {
         "{model} is cheaper but its context window ({window:,} tokens) is smaller than your "
         "typical request ({needed:,} tokens)"
     ),
-    "window_unknown": (
-        "context window of {model} unknown: no model known to fit {needed:,} tokens"
-    ),
+    "window_unknown": "context window unknown (no model known to fit {needed:,} tokens)",
     "pre_release": "{model} priced as {family_model} before its release on {released_on}",
     # Offers (offers.py)
     "claimed": "claimed",
@@ -46,6 +44,14 @@ WORDING: Mapping[str, str] = {
     "unverified_excluded": "unverified offer (excluded)",
     "no_model_mapped": "no eligible model mapped",
     "not_cheaper": "not claimed: moving {source} to {model} would not lower the total",
+    "offer_model_unpriced": (
+        "not claimed: {model} has no price in force, so {source}'s usage beyond the free "
+        "tokens would have no price"
+    ),
+    "offer_model_unverified": (
+        "not claimed: {model}'s price is unverified (excluded), so {source}'s usage beyond the "
+        "free tokens would have no price; include unverified prices to count it"
+    ),
     "no_admissible_model": (
         "none of your models can use {models} (their tier is lower or context window smaller)"
     ),

@@ -181,7 +181,8 @@ def test_credit_offers_in_cny_are_spent_at_list_price_converted_with_fx():
         # sn-vision has no price: 10M free, then 10M a month unpriced - worse than sn-large
         (
             {"models": [12]},
-            "not claimed: moving gpt-4o to sn-vision would not lower the total",
+            "not claimed: sn-vision has no price in force, so gpt-4o's usage beyond the free "
+            "tokens would have no price",
         ),
         ({"verification": "unverified"}, "unverified offer (excluded)"),
     ],
