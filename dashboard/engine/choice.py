@@ -13,16 +13,17 @@ input, cache and output tokens.
 With offers, the search keeps for each source its no-offer choice plus, for every claimable
 offer, one representative: the covered admissible model with the lowest list price on the
 switch date (two covered models draw on the same pools, so the cheaper is the one to try).
-The no-offer choice itself is priced over the horizon among the `SHORTLIST` admissible
-models with the lowest list price (within `SHORTLIST_SPREAD` of the cheapest). If the product of the options is at most `EXHAUSTIVE_LIMIT`
-assignments, every one is evaluated; otherwise a coordinate descent moves one source at a time
-to an option that lowers the total until no single move helps, once from the no-offer choice
-and once from "every source on its first offer model", and keeps the better result. On 400
-random small cases (`tests/engine/test_choice.py` builds them) it matched the brute-force
-optimum in 259 of the 263 with a choice to make, and was at most 1.9 % above it in the others.
-Every evaluation
-draws the real pools (`offers.draw`, in the same order) on per-day arrays, so the figures the
-search compares are the figures the projection shows.
+Options that draw on exactly the same pools compete on their own costs, so only the best of
+each such group is searched. The no-offer choice itself is priced over the horizon among the
+`SHORTLIST` admissible models with the lowest list price (within `SHORTLIST_SPREAD` of the
+cheapest). If the product of the options is at most `EXHAUSTIVE_LIMIT` assignments, every one
+is evaluated; otherwise a coordinate descent moves one source at a time to an option that
+lowers the total until no single move helps, once from the no-offer choice and once from
+"every source on its first offer model", and keeps the better result. On 400 random small
+cases (`tests/engine/test_choice.py` builds them) it matched the brute-force optimum in 259
+of the 263 with a choice to make, and was at most 1.9 % above it in the others. Every
+evaluation draws the real pools (`offers.shares`, in the same order) on per-day arrays, so the
+figures the search compares are the figures the projection shows.
 """
 
 from __future__ import annotations
