@@ -217,14 +217,17 @@ def test_summary_csv_has_one_row_per_candidate_and_empty_cells_for_unknown_figur
 
 def test_csv_text_is_formula_safe(client: Client) -> None:
     catalog()
+    # An alias the catalog knows keeps the exported id in the models column
+    LLMModel.objects.filter(model_id="gpt-4o-mini").update(aliases=["=HYPERLINK(1)"])
     p = profile(model="=HYPERLINK(1)")
-    # the id is unknown; identify it so it is compared and its name lands in the summary
-    response = client.get(reverse("profiles:summary_csv", args=[p.pk]),
-                          scenario(identify="=HYPERLINK(1)::openai/gpt-4o-mini"))
-    cells = [cell for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for cell in row]
-    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
-    results = client.get(reverse("profiles:results_csv", args=[p.pk]), scenario())
-    assert results.status_code == 200
+    cells = {}
+    for name in ("profiles:summary_csv", "profiles:results_csv"):
+        response = client.get(reverse(name, args=[p.pk]), scenario())
+        rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        cells[name] = [cell for row in rows for cell in row]
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells[name])
+    # the models cell "=HYPERLINK(1) -> ..." would run as a formula: it gets a leading quote
+    assert any(cell.startswith("'=HYPERLINK(1) -> gpt-4o-mini") for cell in cells["profiles:summary_csv"])
 
 
 def test_csv_with_bad_parameters_is_400(client: Client) -> None:
