@@ -16,7 +16,7 @@ from dashboard.engine import choice
 from dashboard.engine.projection import project
 from dashboard.engine.scenario import Scenario
 
-from .factory import D, catalog, daily_usage, model, offer, price, provider
+from .factory import D, catalog, daily_usage, model, offer, price, provider, rate
 
 JULY = D(2024, 7, 1)
 
@@ -253,3 +253,39 @@ def test_the_exhaustive_search_finds_the_brute_force_optimum(monkeypatch):
                                                  monkeypatch, ("ali",), horizon=1)
         found = choice._State(problem, choice.search(problem, options, fixed, keys), keys).score()
         assert found == pytest.approx(brute_force(problem, options, fixed, keys))
+
+
+def test_the_search_scores_the_figures_the_projection_shows(monkeypatch):
+    # token ratios, a per-model pool, a credit and an output-only pool: the search's own
+    # score of the chosen assignment equals the total the projection reports
+    cat = catalog(
+        [provider("openai"), provider("p", "CNY")],
+        [
+            model(1, "openai", "gpt-4o-mini", "economy"),
+            model(10, "p", "p-small", "economy", ratio=1.3),
+            model(11, "p", "p-mid", "balanced", ratio=0.8),
+        ],
+        [
+            price(1, 0.15, 0.6),
+            price(10, 2.0, 6.0, currency="CNY"),
+            price(11, 4.0, 12.0, currency="CNY", end=D(2024, 7, 20)),
+            price(11, 3.0, 9.0, currency="CNY", start=D(2024, 7, 20)),
+        ],
+        [
+            offer(1, "p", tokens=9_000_000, models=[11], per_model=True),
+            offer(2, "p", credit=30.0, credit_currency="CNY", models=[10, 11]),
+            offer(3, "p", tokens=2_000_000, kind="output", models=[10], valid_days=20),
+        ],
+        rates=[rate(D(2024, 1, 1), 7.0), rate(D(2024, 7, 15), 7.2)],
+    )
+    frame = daily_usage(D(2024, 6, 1), D(2024, 6, 30), "gpt-4o-mini",
+                        tokens_input_uncached=300_000, tokens_output=100_000)
+    problem, options, fixed, keys = captured(frame, cat, monkeypatch, ("p",), horizon=2)
+    chosen = choice.search(problem, options, fixed, keys)
+    unpriced, cost = choice._State(problem, chosen, keys).score()
+    result = project(frame, cat, Scenario(switch_date=JULY, horizon_months=2, providers=("p",),
+                                          eligibility=frozenset({"openai_migrants"})))
+    summary = next(s for s in result.summary if s.candidate == "p")
+    assert summary.mappings[0].target_key == chosen[("openai", "gpt-4o-mini")]
+    assert cost == pytest.approx(summary.total_display)
+    assert unpriced == pytest.approx(summary.unpriced_tokens, abs=1e-6)
