@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
@@ -99,32 +100,72 @@ def test_changing_growth_and_currency_updates_results_in_place_and_the_url(sampl
     assert console_errors == []
 
 
-def test_july_2024_preset_applies_the_migration_offers_and_moves_the_ranking(sample_profile, seeded_server, page: Page, console_errors):
-    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?s=1")
-    today_claimed = page.locator("#offers-outcome .offer-applied").count()
-    today_order = page.locator("#ranking tbody tr").evaluate_all("rows => rows.map(r => r.dataset.candidate)")
+MIGRATION_OFFER_PROVIDERS = ("alibaba", "baidu", "tencent", "zhipu")
 
+
+def test_july_2024_preset_shows_savings_claims_the_migration_offers_and_names_the_models(
+    sample_profile, seeded_server, page: Page, console_errors
+):
+    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?s=1&currency=CNY&growth=2")
     page.click("#preset-july-2024")
     page.wait_for_url(re.compile(r"switch=2024-07-09"))
-    expect(page.locator("#offers-outcome")).to_contain_text("OpenAI")
-    claimed = page.locator("#offers-outcome .offer-applied")
-    assert claimed.count() > today_claimed
-    expect(page.locator("#offers-outcome .offer-applied").filter(has_text="Zhipu").first).to_be_visible()
-    july_order = page.locator("#ranking tbody tr").evaluate_all("rows => rows.map(r => r.dataset.candidate)")
-    assert july_order != today_order
+    # the preset changes the switch date and eligibility only
+    expect(page).to_have_url(re.compile(r"currency=CNY"))
+    expect(page).to_have_url(re.compile(r"growth=2"))
+    expect(page.locator("#results-summary")).to_contain_text("From 2024-07-09 to 2025-07-08 (12 months)")
+
+    # The current provider has a total, and every ranked candidate a saving (none is "—")
+    current = page.locator("#ranking tbody tr[data-candidate=current] td.total")
+    expect(current).to_contain_text("¥")
+    savings = page.locator("#ranking tbody tr:not([data-candidate=current]) td.savings")
+    assert savings.count() >= 5
+    for text in savings.all_inner_texts():
+        assert "¥" in text and "—" not in text, text
+
+    # Tencent's and Zhipu's migration offers are claimed; Alibaba's and Baidu's are claimed
+    # too, or say what would claim them with a link that sets that mapping.
+    for slug in MIGRATION_OFFER_PROVIDERS:
+        rows = page.locator(f"#offers-outcome tr[data-provider={slug}]")
+        claimed = rows.filter(has=page.locator(".badge.good")).count()
+        hinted = rows.locator("a.offer-hint").count()
+        assert claimed or hinted, slug
+    for slug in ("tencent", "zhipu"):
+        expect(page.locator(f"#offers-outcome tr.offer-applied[data-provider={slug}]").first).to_be_visible()
+    expect(page.locator("#offers-outcome tr.offer-applied[data-provider=zhipu]")).to_have_count(2)
+
+    # The replacement models are named, with why they were chosen
+    zhipu = page.locator("#ranking tbody tr[data-candidate=zhipu], #unranked-table tr[data-candidate=zhipu]")
+    expect(zhipu.first).to_contain_text("glm-4")
+    expect(zhipu.first).to_contain_text("offer: OpenAI migration plan")
     wait_for_charts(page)
     screenshot(page, "dashboard-july-2024")
     assert console_errors == []
 
 
-def test_results_download_as_csv(sample_profile, seeded_server, page: Page):
+def test_an_offer_hint_link_claims_the_offer(sample_profile, seeded_server, page: Page):
     page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?{JULY_2024}")
-    with page.expect_download() as download_info:
-        page.click("#csv-download")
-    download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
-    text = Path(download.path()).read_text(encoding="utf-8")
-    assert "summary" in text and "monthly" in text and "Zhipu AI" in text
+    row = page.locator("#offers-outcome tr.offer-not-applied").filter(has=page.locator("a.offer-hint")).first
+    name = row.locator("td").nth(1).inner_text()
+    row.locator("a.offer-hint").click()
+    page.wait_for_url(re.compile(r"map="))
+    claimed = page.locator("#offers-outcome tr.offer-applied").filter(has_text=name.split("\n")[0])
+    expect(claimed.first).to_be_visible()
+
+
+def test_results_and_summary_download_as_csv_pandas_reads(sample_profile, seeded_server, page: Page):
+    page.goto(f"{seeded_server.url}/profiles/{sample_profile.pk}/?{JULY_2024}")
+    frames = {}
+    for link in ("#csv-download", "#csv-summary-download"):
+        with page.expect_download() as download_info:
+            page.click(link)
+        download = download_info.value
+        assert download.suggested_filename.endswith(".csv")
+        frames[link] = pd.read_csv(download.path(), encoding="utf-8-sig")
+    results, summary = frames["#csv-download"], frames["#csv-summary-download"]
+    # one row per candidate x month (12 months from Jul 9: 13 calendar months)
+    assert results.groupby("candidate").size().eq(13).all()
+    assert "Zhipu AI BigModel" in set(summary["provider"])
+    assert set(summary["candidate"]) == set(results["candidate"])
 
 
 def test_admin_edit_of_an_offer_changes_the_projection_at_the_same_url(sample_profile, seeded_server, page: Page):
