@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from django.core.cache import cache
 
-from dashboard.engine import presentation
+from dashboard.engine import billed_rates, presentation
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.history import HistoryResult, history_scenario, reprice_history
 from dashboard.engine.projection import ProjectionResult, project
@@ -36,8 +36,10 @@ class Outcome:
     free_table: presentation.Table
     history_table: presentation.Table
     native_totals: dict[str, tuple[float, str]]
-    billed_table: presentation.Table
+    billed_table: presentation.Table  # what a cost-only export billed, per model and month
     charts: dict[str, Any] = field(default_factory=dict)
+    # per billed source model: the bill vs the same tokens at list price
+    list_vs_billed: list[billed_rates.ModelGap] = field(default_factory=list)
 
 
 def identify_models(frame: pd.DataFrame, identifications: dict[str, int], catalog: Catalog) -> pd.DataFrame:
@@ -63,7 +65,7 @@ def _key(profile: UsageProfile, version: int, scenario: Scenario, identification
         {"s": scenario.to_dict(), "i": sorted(identifications.items())}, sort_keys=True, default=str
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
-    return f"projection:v2:{profile.pk}:{version}:{digest}"
+    return f"projection:v3:{profile.pk}:{version}:{digest}"
 
 
 def compute(
@@ -75,15 +77,24 @@ def compute(
     if outcome is not None:
         return outcome
     frame = identify_models(load_frame(profile), identifications, catalog)
-    projection = project(frame, catalog, scenario)
+    renames = {
+        raw: (catalog.models[key].provider, catalog.models[key].model_id)
+        for raw, key in identifications.items()
+    }
+    billed = billed_rates.renamed(profile.report.get("billed_usage") or (), renames)
+    projection = project(frame, catalog, scenario, billed_usage=billed)
     # Changing growth, horizon or eligibility (the common case while exploring) reuses history.
     for_history = history_scenario(scenario)
     history_key = _key(profile, version, for_history, identifications) + ":history"
     cached_history = cache.get(history_key)
     if cached_history is None:
-        cached_history = (reprice_history(frame, catalog, for_history), presentation.usage_by_month(frame))
+        cached_history = (
+            reprice_history(frame, catalog, for_history),
+            presentation.usage_by_month(frame),
+            billed_rates.list_vs_billed(frame, catalog, for_history),
+        )
         cache.set(history_key, cached_history, CACHE_SECONDS)
-    history, usage_table = cached_history
+    history, usage_table, gaps = cached_history
     currency = scenario.display_currency
     monthly = presentation.monthly_cost(projection, currency)
     outcome = Outcome(
@@ -95,6 +106,7 @@ def compute(
         free_table=presentation.free_vs_paid(projection),
         native_totals=presentation.native_totals(projection),
         history_table=presentation.history_totals(history, currency),
+        list_vs_billed=gaps,
         billed_table=presentation.billed_table(history),
     )
     outcome.charts.update(

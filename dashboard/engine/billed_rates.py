@@ -23,16 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .candidate_costs import CandidateDays, Rows
+from .candidate_costs import CandidateDays, Rows, SourceDays
 from .catalog_types import Catalog
 from .fx import convert, rates_on
 from .mapping import resolve_sources
 from .offers import Buckets
 from .pricing import PER_MTOK, frame_day_numbers, price_frame
+from .reasons import Reason
 from .scenario import Scenario
 
 KINDS = ("input", "cache_read", "cache_write", "output")
-NOTE = "priced at your bill's effective rates ({months})"
+NOTE = "billed_rates"  # reason code, worded in reasons.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def should_use(scenario: Scenario, rates: BilledRates, list_result: CandidateDay
         return False
     if scenario.billed_rates is not None:
         return scenario.billed_rates
-    return bool(list_result.unpriced_tokens.sum() > 0)
+    return bool(list_result.unpriced_tokens.sum() > 0.5)
 
 
 def current_days(
@@ -159,19 +160,23 @@ def current_days(
     groups: list[tuple[np.ndarray, ...]] = []
     currencies: set[str] = set()
     factors: dict[str, np.ndarray] = {}
+    sources: dict[tuple[str, str], SourceDays] = {}
     target = rates_on(catalog, scenario.display_currency, days, scenario.fx_override)
     for group in rows:
         def per_day(values: np.ndarray, group: Rows = group) -> np.ndarray:
-            if group.dense:
-                return values
-            return np.bincount(group.day_idx, weights=values, minlength=n_days)
+            return group.per_day(values, n_days)
 
         counts = (group.uncached, group.cache_read, group.cache_write, group.output)
         for name, values in zip(token_names, counts, strict=True):
             token_days[name] += per_day(values)
+        info = sources.setdefault(
+            group.source, SourceDays(np.zeros(n_days), 1.0, np.zeros(n_days), None)
+        )
+        info.tokens += per_day(sum(counts))
         rate = rates.get(group.source[0], group.source[1], group.batch)
         if rate is None:
             unpriced += per_day(sum(counts))
+            info.unpriced += per_day(sum(counts))
             continue
         if rate.currency not in factors:
             factors[rate.currency] = target / rates_on(
@@ -186,6 +191,7 @@ def current_days(
             price = rate.per_mtok(kind)
             if math.isnan(price) or not np.isfinite(factor).all():
                 unpriced += per_day(values)
+                info.unpriced += per_day(values)
                 continue
             if kind == "output":
                 native_out += values * price / PER_MTOK
@@ -217,16 +223,20 @@ def current_days(
         tokens=tokens_b,
         cost_display=display_b,
         cost_native=native_b,
+        unpriced=np.zeros((2 * n, n_days)),
     )
     return CandidateDays(
         buckets=buckets,
         tokens=token_days,
-        unpriced_tokens=unpriced,
+        # usage without a billed rate: no pool ever covers the current provider's usage
+        unmapped_tokens=unpriced,
         priced_tokens=priced_tokens,
         cost_display_without_offers=display_b.sum(axis=0),
         native_currency=native_currency,
+        sources=sources,
         currencies=currencies,
-        notes={NOTE.format(months=rates.label)},
+        notes={Reason.of(NOTE, months=rates.label)},
+        unpriced_before_offers=np.zeros((2 * n, n_days)),
     )
 
 

@@ -498,8 +498,10 @@ def lacks(
         info = result.sources[source]
         mapping = mappings[source]
         if info.bucket is None:
-            tokens = float(info.tokens.sum())
-            if tokens > 0:
+            # no model (or, for the current provider at billed rates, no rate): what has no
+            # price stays so, no pool covers it
+            tokens = float(info.unpriced.sum())
+            if tokens > 0.5:
                 missing[source] = tokens
                 reasons.append(Reason.of("lacks_model", source=source[1], reason=mapping.reason))
             continue

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -129,8 +130,12 @@ def comparable_rows(
     schedules: ScheduleCache,
     billed_only: set[Source],
     catalog: Catalog,
+    current: CandidateDays | None = None,
 ) -> tuple[list[Rows], Comparison]:
-    """The rows restricted to the comparable usage, and what was left out (module docstring)."""
+    """The rows restricted to the comparable usage, and what was left out (module docstring).
+
+    The current provider prices a day when its model has a list price in force then, or, when
+    `current` is given (priced at the bill's rates), where that leaves no token unpriced."""
     days = schedules.days
     n_days = len(days)
     per_source: dict[Source, np.ndarray] = {}
@@ -150,7 +155,10 @@ def comparable_rows(
         if key is None:
             left_out.append(LeftOut(*source, float(tokens.sum()), Reason.of("not_in_catalog")))
             continue
-        priced = schedules.prices(key).priced
+        if current is not None:
+            priced = current.sources[source].unpriced <= 0
+        else:
+            priced = schedules.prices(key).priced
         keep[source] = priced | (tokens <= 0)
         unpriced_days[source] = ~keep[source]
     identified = float(sum(per_source[s].sum() for s in keep))
@@ -365,14 +373,20 @@ def evaluate_candidates(
     schedules: ScheduleCache,
     needs: dict[Source, int | None],
     with_offers: bool,
+    current_pricing: Callable[[list[Rows]], CandidateDays] | None = None,
 ) -> list[Evaluated]:
-    """The current provider and every candidate provider on the comparable rows."""
+    """The current provider and every candidate provider on the comparable rows;
+    `current_pricing` replaces list prices for the current provider (billed rates)."""
     n_days = len(schedules.days)
     sources = list(dict.fromkeys(r.source for r in rows))
     compared_keys = {s: keys[s] for s in sources}
     mappings = current_mappings(catalog, compared_keys)
-    current = candidate_days(rows, mappings, schedules, n_days)
-    evaluated = [Evaluated(CURRENT, current_label(catalog, keys), mappings, current, [])]
+    label = current_label(catalog, keys)
+    if current_pricing is None:
+        current = candidate_days(rows, mappings, schedules, n_days)
+    else:
+        current, label = current_pricing(rows), f"{label} at billed rates"
+    evaluated = [Evaluated(CURRENT, label, mappings, current, [])]
     mapper = Mapper(catalog, scenario)
     usage = UsageMatrix(rows, n_days)
     for provider in candidate_providers(catalog, scenario, mapper):

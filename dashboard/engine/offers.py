@@ -15,12 +15,16 @@ pay usage with a known price.
 A pool is usable from the claim (switch date) to the earlier of the campaign end (inclusive)
 and the claim day + valid_days_after_claim - 1 (the claim day counts as day 1).
 
-Reasons are stable codes (see `reasons.py`); `not_applicable_reason` returns the code.
+An offer whose end is not published is claimed only up to its ``assumed_until`` day (the day
+a source last showed it running plus an assumption window); such a claim is flagged
+``assumed_running``. Why an offer does not apply is a reason code with parameters (wording in
+`reasons.py`, so the web layer can translate it) plus the English text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,12 +41,14 @@ from .fx import rates_on
 from .reasons import Reason
 from .scenario import Scenario
 
-NOT_STARTED = "campaign_not_started"
+# Reason codes of an offer outcome (their English wording is in reasons.WORDING).
+CLAIMED = "claimed"
+NOT_STARTED = "not_started"
 CAMPAIGN_OVER = "campaign_over"
+ASSUMPTION_EXPIRED = "assumption_expired"
+NOT_ELIGIBLE = "not_eligible"
 NO_MODEL_MAPPED = "no_model_mapped"
 UNVERIFIED_EXCLUDED = "unverified_excluded"
-NOT_ELIGIBLE = "not_eligible"
-CLAIMED = "claimed"
 KINDS_BY_TOKEN_KIND = {"input": ("input",), "output": ("output",), "both": ("input", "output")}
 
 
@@ -102,11 +108,19 @@ class OfferOutcome:
     provider: str
     name: str
     applied: bool
-    reason: Reason  # "claimed" or why not
+    reason: str  # English: "claimed" or why not (see reason_code / reason_params)
     pools: tuple[PoolOutcome, ...] = ()
     verification: str = ""
     source_url: str = ""
-    # What would apply an offer that is not used: map `source` to `model_key` (its provider's).
+    reason_code: str = CLAIMED
+    reason_params: Mapping[str, object] = field(default_factory=dict)
+    # Claimed although its end is not published: the claim rests on the assumption that
+    # it still runs on the switch date (until assumed_until).
+    assumed_running: bool = False
+    last_seen_on: dt.date | None = None
+    assumed_until: dt.date | None = None
+    # What would apply an offer that is not used ("map <source> to <model>"), with the
+    # target's `provider/model_id` in its parameters.
     hint: Reason | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -118,43 +132,46 @@ class OfferOutcome:
             "provider": self.provider,
             "name": self.name,
             "applied": self.applied,
-            "reason": self.reason.english(),
-            "reason_code": self.reason.code,
-            "reason_params": self.reason.to_dict()["params"],
+            "reason": self.reason,
+            "reason_code": self.reason_code,
+            "reason_params": dict(self.reason_params),
             "hint": hint,
+            "assumed_running": self.assumed_running,
+            "last_seen_on": self.last_seen_on.isoformat() if self.last_seen_on else None,
+            "assumed_until": self.assumed_until.isoformat() if self.assumed_until else None,
             "verification": self.verification,
             "source_url": self.source_url,
             "pools": [p.to_dict() for p in self.pools],
         }
 
 
+def rests_on_assumption(offer: OfferInfo) -> bool:
+    """True for an offer whose end is not published but whose assumption window is known."""
+    return offer.ends_on is None and offer.assumed_until is not None
+
+
 def not_applicable_reason(
     offer: OfferInfo, scenario: Scenario, catalog: Catalog, mapped: set[int]
-) -> str | None:
+) -> Reason | None:
     """Why `offer` cannot be claimed on the switch date, or None when it can."""
+    switch = scenario.switch_date
     if offer.verification == UNVERIFIED and not scenario.include_unverified:
-        return UNVERIFIED_EXCLUDED
-    if scenario.switch_date < offer.starts_on:
-        return NOT_STARTED
-    if offer.ends_on is not None and scenario.switch_date > offer.ends_on:
-        return CAMPAIGN_OVER
+        return Reason.of(UNVERIFIED_EXCLUDED)
+    if switch < offer.starts_on:
+        return Reason.of(NOT_STARTED, starts_on=offer.starts_on)
+    if offer.ends_on is not None and switch > offer.ends_on:
+        return Reason.of(CAMPAIGN_OVER, ends_on=offer.ends_on)
+    if rests_on_assumption(offer) and switch > offer.assumed_until:
+        last_seen = offer.last_seen_on.isoformat() if offer.last_seen_on else "an unknown day"
+        return Reason.of(
+            ASSUMPTION_EXPIRED, last_seen_on=last_seen, assumed_until=offer.assumed_until
+        )
     if offer.eligibility != "everyone" and offer.eligibility not in scenario.eligibility:
-        return NOT_ELIGIBLE
-    if not eligible_models(offer, catalog) & mapped:
-        return NO_MODEL_MAPPED
-    return None
-
-
-def reason_of(code: str, offer: OfferInfo) -> Reason:
-    """A `not_applicable_reason` code with the offer's figures as parameters."""
-    if code == NOT_ELIGIBLE:
         label = ELIGIBILITY_LABELS.get(offer.eligibility, offer.eligibility)
-        return Reason.of(code, eligibility=label)
-    if code == NOT_STARTED:
-        return Reason.of(code, starts_on=offer.starts_on)
-    if code == CAMPAIGN_OVER:
-        return Reason.of(code, ends_on=offer.ends_on)
-    return Reason.of(code)
+        return Reason.of(NOT_ELIGIBLE, eligibility=label)
+    if not eligible_models(offer, catalog) & mapped:
+        return Reason.of(NO_MODEL_MAPPED)
+    return None
 
 
 def claimable(offer: OfferInfo, scenario: Scenario, catalog: Catalog) -> bool:
@@ -302,7 +319,7 @@ def claim_pools(
     (earliest expiry first), and the code of every offer not claimed."""
     claim = scenario.switch_date
     pools: list[Pool] = []
-    refused: dict[int, str] = {}
+    refused: dict[int, Reason] = {}
     for offer in catalog.offers:
         if offer.provider != provider:
             continue
@@ -358,22 +375,26 @@ def apply_offers(
     for offer in catalog.offers:
         if offer.provider != provider:
             continue
-        code = refused.get(offer.key)
-        reason, hint = Reason.of(CLAIMED), None
-        if code is not None:
-            reason = reason_of(code, offer)
-            if code == NO_MODEL_MAPPED and offer.key in explanations:
-                reason, hint = explanations[offer.key]
+        reason = refused.get(offer.key, Reason.of(CLAIMED))
+        hint = None
+        if reason.code == NO_MODEL_MAPPED and offer.key in explanations:
+            reason, hint = explanations[offer.key]
+        applied = offer.key not in refused
         results.append(
             OfferOutcome(
                 offer_key=offer.key,
                 provider=offer.provider,
                 name=offer.name,
-                applied=code is None,
-                reason=reason,
+                applied=applied,
+                reason=reason.english(),
                 pools=tuple(outcomes.get(offer.key, ())),
                 verification=offer.verification,
                 source_url=offer.source_url,
+                reason_code=reason.code,
+                reason_params=reason.to_dict()["params"],
+                assumed_running=applied and rests_on_assumption(offer),
+                last_seen_on=offer.last_seen_on,
+                assumed_until=offer.assumed_until,
                 hint=hint,
             )
         )

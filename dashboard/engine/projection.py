@@ -22,7 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .candidate_costs import Rows, ScheduleCache, monthly_frame, monthly_rows
+from . import billed_rates
+from .candidate_costs import (
+    CandidateDays,
+    Rows,
+    ScheduleCache,
+    candidate_days,
+    monthly_frame,
+    monthly_rows,
+)
 from .catalog_types import Catalog, day_from_number, day_number
 from .comparison import (
     CURRENT,
@@ -31,6 +39,7 @@ from .comparison import (
     Period,
     billed_only_sources,
     comparable_rows,
+    current_mappings,
     current_providers,
     evaluate_candidates,
     json_value,
@@ -131,10 +140,17 @@ class ProjectionResult:
     horizon_end: dt.date | None = None
     typical_requests: dict[str, int | None] | None = None  # per source model
     current_providers: tuple[str, ...] = ()  # names of the providers the usage comes from
+    # months of the bill's effective rates the current provider was priced at; None = list
+    current_billed_rates: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "scenario": self.scenario.to_dict(),
+            "current_priced_at": (
+                "list prices"
+                if self.current_billed_rates is None
+                else f"billed rates ({self.current_billed_rates})"
+            ),
             "horizon": {
                 "start": json_value(self.horizon_start),
                 "end": json_value(self.horizon_end),
@@ -187,8 +203,16 @@ def projected_rows(volumes: pd.DataFrame, axis: Period, scenario: Scenario) -> l
     ]
 
 
-def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> ProjectionResult:
-    """Project the profile's usage over the scenario horizon on every candidate provider."""
+def project(
+    frame: pd.DataFrame,
+    catalog: Catalog,
+    scenario: Scenario,
+    billed_usage: list[dict[str, object]] | None = None,
+) -> ProjectionResult:
+    """Project the profile's usage over the scenario horizon on every candidate provider.
+
+    `billed_usage` (the report's cost per month x model x token kind) lets the current
+    provider be priced at the bill's effective rates; see billed_rates.py."""
     scenario.validate(catalog)
     baseline = compute_baseline(frame, scenario.baseline_months)
     prompt = scenario.typical_prompt_tokens
@@ -200,13 +224,17 @@ def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> Projec
     for group in rows:
         group.source_key = keys[group.source]
     schedules = ScheduleCache(catalog, scenario, axis.days, prompt)
+    pricing = _billed_pricing(billed_usage, baseline, rows, keys, catalog, scenario, schedules)
     compared, comparison = comparable_rows(
-        rows, keys, schedules, billed_only_sources(frame), catalog
+        rows, keys, schedules, billed_only_sources(frame), catalog,
+        current=pricing(rows) if pricing else None,
     )
     needs = typical_requests(frame, scenario.typical_prompt_tokens)
     evaluated = []
     if compared:
-        evaluated = evaluate_candidates(catalog, scenario, compared, keys, schedules, needs, True)
+        evaluated = evaluate_candidates(
+            catalog, scenario, compared, keys, schedules, needs, True, pricing
+        )
     frames = [monthly_rows(e.candidate, e.days, axis.month_idx, axis.months) for e in evaluated]
     summaries = [summarise(e, axis.end, comparison.total_tokens, axis.days) for e in evaluated]
     currencies = {scenario.display_currency}.union(*(e.days.currencies for e in evaluated))
@@ -225,4 +253,36 @@ def project(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) -> Projec
         horizon_end=axis.end,
         typical_requests={model: need for (_, model), need in needs.items()},
         current_providers=current_providers(catalog, keys),
+        current_billed_rates=pricing.label if pricing else None,
     )
+
+
+class _BilledPricing:
+    """The current provider priced at the bill's effective rates (callable on rows)."""
+
+    def __init__(self, rates: billed_rates.BilledRates, catalog: Catalog, scenario: Scenario,
+                 days: np.ndarray) -> None:
+        self.rates, self.catalog, self.scenario, self.days = rates, catalog, scenario, days
+        self.label = rates.label
+
+    def __call__(self, rows: list[Rows]) -> CandidateDays:
+        return billed_rates.current_days(rows, self.rates, self.catalog, self.scenario, self.days)
+
+
+def _billed_pricing(
+    billed_usage: list[dict[str, object]] | None,
+    baseline: Baseline,
+    rows: list[Rows],
+    keys: dict[tuple[str, str], int | None],
+    catalog: Catalog,
+    scenario: Scenario,
+    schedules: ScheduleCache,
+) -> _BilledPricing | None:
+    """Billed-rate pricing of the current provider when the scenario (or `auto`) wants it."""
+    rates = billed_rates.effective_rates(billed_usage or (), baseline.months)
+    if not rates:
+        return None
+    at_list = candidate_days(rows, current_mappings(catalog, keys), schedules, len(schedules.days))
+    if not billed_rates.should_use(scenario, rates, at_list):
+        return None
+    return _BilledPricing(rates, catalog, scenario, schedules.days)

@@ -38,8 +38,12 @@ WORDING: Mapping[str, str] = {
     "pre_release": "{model} priced as {family_model} before its release on {released_on}",
     # Offers (offers.py)
     "claimed": "claimed",
-    "campaign_not_started": "campaign not started",
+    "not_started": "campaign not started",
     "campaign_over": "campaign over",
+    "assumption_expired": (
+        "end not published; last seen running on {last_seen_on}, "
+        "assumed running until {assumed_until} only"
+    ),
     "not_eligible": "not eligible: {eligibility}",
     "unverified_excluded": "unverified offer (excluded)",
     "no_model_mapped": "no eligible model mapped",
@@ -60,6 +64,7 @@ WORDING: Mapping[str, str] = {
     "cache_read_fallback": "cache reads billed at the input price (no cache price)",
     "cache_write_fallback": "cache writes billed at the input price (no cache-write price)",
     "batch_fallback": "batch usage billed at normal prices (no batch price)",
+    "billed_rates": "priced at your bill's effective rates ({months})",
     # Usage left out of the comparison (comparable.py)
     "not_in_catalog": "not in the catalog (identify it to compare it)",
     "no_token_counts": "the export carries money but no token counts",

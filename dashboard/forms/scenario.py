@@ -11,7 +11,8 @@ averaged), ``provider`` (repeatable provider slug; none = all priced providers),
 ``unverified`` (1 to include unverified prices and offers), ``prompt`` (typical prompt
 tokens), ``map`` (repeatable ``<source model>::<target>``: use that model on its provider),
 ``identify`` (repeatable ``<source model>::<target>``: treat an exported id the catalog does
-not know as that model). A target is the id ``/api/catalog/models`` lists,
+not know as that model), ``billed`` (``auto``, ``1``, ``0``: price the current provider at its
+bill's effective rates). A target is the id ``/api/catalog/models`` lists,
 ``<provider>/<model_id>`` (e.g. ``alibaba/qwen-plus``), or a catalog model key.
 
 Any scenario parameter in the URL is honoured, so a hand-written or shared link shows what it
@@ -45,6 +46,12 @@ ELIGIBILITY_WORDING = {
     "verified_accounts": "Our account is verified",
 }
 CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥"}
+BILLED_CHOICES = [
+    ("auto", "list prices, or your bill's rates when there is no list price"),
+    ("1", "your bill's rates"),
+    ("0", "list prices"),
+]
+BILLED_VALUES = {"auto": None, "": None, "1": True, "0": False}
 PAIR_SEPARATOR = "::"
 SUBMITTED = "s"
 # Form field -> Scenario field, for defaults and for putting engine errors on the right field.
@@ -60,6 +67,7 @@ FIELD_FOR = {
     "include_unverified": "unverified",
     "typical_prompt_tokens": "prompt",
     "mapping_overrides": "map",
+    "billed_rates": "billed",
 }
 SCENARIO_PARAMETERS = frozenset(FIELD_FOR.values()) | {"identify", SUBMITTED}
 
@@ -167,6 +175,12 @@ class ScenarioForm(forms.Form):
         label="Typical prompt (tokens)", required=False, **_bounded("typical_prompt_tokens"),
         widget=forms.NumberInput(attrs={"placeholder": "from your usage"}),
     )
+    billed = forms.ChoiceField(
+        label="Price your current provider at", choices=BILLED_CHOICES, required=False,
+        initial="auto",
+        help_text="Your bill's effective unit prices (mean of the baseline months) instead of "
+        "list prices: for Azure China or a discounted contract.",
+    )
     map = PairsField()
     identify = PairsField()
 
@@ -245,6 +259,7 @@ class ScenarioForm(forms.Form):
             include_unverified=bool(data.get("unverified")),
             typical_prompt_tokens=data.get("prompt"),
             mapping_overrides=overrides,
+            billed_rates=BILLED_VALUES[data.get("billed") or "auto"],
         )
         try:
             return scenario.validate(self.catalog)

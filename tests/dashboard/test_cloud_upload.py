@@ -91,8 +91,9 @@ def test_azure_china_bill_is_ranked_against_domestic_providers_at_its_billed_rat
     assert body["current_priced_at"] == "billed rates (2024-06)"
     current = next(s for s in body["summary"] if s["candidate"] == "current")
     # June: gpt-4o 60M in x 35 + 9M out x 105 CNY/M = 2100 + 945; mini 150M x 1.2 + 30M x 4.8
-    # = 180 + 144: 3369 CNY a month. July from the 9th: 23/31 of it, then 11 full months.
-    assert current["total_display"] == pytest.approx(3369 * 23 / 31 + 3369 * 11)
+    # = 180 + 144: 3369 CNY a month. 12 months from Jul 9 end on 2025-07-08: 23/31 of July,
+    # 11 full months, 8/31 of July 2025 = exactly 12 months.
+    assert current["total_display"] == pytest.approx(3369 * (23 / 31 + 11 + 8 / 31))
     assert current["has_unpriced"] is False
     assert current["rank"] is not None
     domestic = [s for s in body["summary"] if s["candidate"] in {"deepseek", "zhipu", "alibaba"}]

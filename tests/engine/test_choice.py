@@ -146,7 +146,7 @@ def test_usage_left_after_a_pool_on_a_model_without_a_price_stays_unpriced():
     ]
 
 
-# -- the search against brute force -------------------------------------------------------
+# -- the search against brute force (the descent is forced by EXHAUSTIVE_LIMIT = 0) -------------------------------------------------------
 
 TIERS = ("flagship", "balanced", "economy")
 
@@ -222,7 +222,7 @@ def brute_force(problem, options, fixed, keys):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])
 @given(problem_case=problems())
-def test_coordinate_descent_is_never_worse_than_the_no_offer_choice_and_a_local_optimum(
+def test_the_descent_is_never_worse_than_the_no_offer_choice_and_a_local_optimum(
     problem_case, monkeypatch
 ):
     cat, volumes = problem_case

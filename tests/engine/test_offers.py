@@ -244,6 +244,6 @@ def test_switching_in_2026_misses_the_july_2024_offers():
         profile({"gpt-4o": (31_000_000, 0)}),
         switch_date=D(2026, 11, 30),
     )
-    assert result.offers[0].reason.code == "campaign_over"
+    assert result.offers[0].reason_code == "campaign_over"
     assert str(result.offers[0].reason) == "campaign over"
     assert summary.free_tokens_used == 0
