@@ -27,12 +27,15 @@ WORDING: Mapping[str, str] = {
     "tier_down": "next tier down: {tier}",
     "offer": "offer: {offer}",
     "no_tier_model": "no model of this tier",
-    "no_fitting_model": "no model of this tier has a context window of {needed:,} tokens",
+    "no_fitting_model": (
+        "no model of this tier has a context window of {needed:,} tokens (your typical request "
+        "of {typical:,} tokens + 50% headroom)"
+    ),
     "source_unknown": "source model unknown",
     # Details added to a mapping reason
     "skipped_for_window": (
-        "{model} is cheaper but its context window ({window:,} tokens) is smaller than your "
-        "typical request ({needed:,} tokens)"
+        "{model} is cheaper but its context window ({window:,} tokens) is smaller than the "
+        "{needed:,} tokens your requests need (typical {typical:,} + 50% headroom)"
     ),
     "window_unknown": "context window unknown (no model known to fit {needed:,} tokens)",
     "pre_release": "{model} priced as {family_model} before its release on {released_on}",

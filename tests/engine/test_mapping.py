@@ -219,21 +219,23 @@ def test_typical_request_is_prompt_plus_output_per_request_per_model():
 
 
 def test_a_model_whose_window_is_too_small_is_skipped_and_the_reason_says_so():
-    # 2,400-token prompts + 700 output = 3,100 tokens: more than pro-4k's 4,096? no - fits.
-    assert doubao_mapping(prompts_of(2_400, 700)).target_model_id == "pro-4k"
-    # 3,500 + 700 = 4,200 > 4,096: the cheaper pro-4k is skipped for pro-32k
-    m = doubao_mapping(prompts_of(3_500, 700))
+    # 2,000-token prompts + 700 output = 2,700; with 50% headroom 4,050 <= pro-4k's 4,096
+    assert doubao_mapping(prompts_of(2_000, 700)).target_model_id == "pro-4k"
+    # gpt-4o traffic with 2.4k-token prompts: 3,100 x 1.5 = 4,650 > 4,096 - the cheaper
+    # pro-4k is skipped for pro-32k
+    m = doubao_mapping(prompts_of(2_400, 700))
     assert (m.target_model_id, m.reason.code, m.context_window) == ("pro-32k", "same_tier", 32768)
     assert [d.code for d in m.details] == ["skipped_for_window"]
-    assert m.details[0].kwargs == {"model": "pro-4k", "window": 4096, "needed": 4200}
+    assert m.details[0].kwargs == {"model": "pro-4k", "window": 4096, "needed": 4650, "typical": 3100}
     assert m.reason_text == (
         "same tier; pro-4k is cheaper but its context window (4,096 tokens) is smaller than "
-        "your typical request (4,200 tokens)"
+        "the 4,650 tokens your requests need (typical 3,100 + 50% headroom)"
     )
 
 
 def test_the_prompt_parameter_overrides_the_uploads_prompt_size():
-    # The upload says 1,000 + 700; the user says prompts are 3,500 tokens: 4,200 > 4,096
+    # The upload says 1,000 + 700 (2,550 with headroom); the user says prompts are 3,500
+    # tokens: (3,500 + 700) x 1.5 = 6,300 > 4,096
     m = doubao_mapping(prompts_of(1_000, 700), typical_prompt_tokens=3_500)
     assert m.target_model_id == "pro-32k"
 
@@ -273,10 +275,13 @@ def test_a_window_unknown_model_is_used_only_when_no_model_is_known_to_fit_and_i
 def test_when_every_window_is_too_small_the_source_stays_unpriced_with_the_reason():
     cat = context_catalog(big_window=8192)
     m = doubao_mapping(prompts_of(9_000, 1_000), cat=cat)
-    # 10,000-token requests; 4K and 8K flagships, no tier above, economy 128K is two... one
-    # step below flagship is balanced (none): nothing fits
+    # 10,000-token requests need 15,000 with headroom; 4K and 8K flagships, no tier above,
+    # the one step below flagship is balanced (none here): nothing fits
     assert (m.target_key, m.reason.code) == (None, "no_fitting_model")
-    assert str(m.reason) == "no model of this tier has a context window of 10,000 tokens"
+    assert str(m.reason) == (
+        "no model of this tier has a context window of 15,000 tokens (your typical request "
+        "of 10,000 tokens + 50% headroom)"
+    )
 
 
 def test_unknown_source_model_is_left_out_of_the_comparison():
