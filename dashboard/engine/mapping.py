@@ -10,8 +10,9 @@ provider ("same model"), an admin ModelEquivalent ("equivalent"); these are used
   tier above ("next tier up: flagship"), then of the tier just below ("next tier down:
   balanced"; one step at most - a flagship workload is not served by a free lite model);
 - a model fits when its known context window is at least the source's typical request
-  (prompt + output tokens per request, from the upload; the scenario's `prompt` replaces the
-  prompt part), scaled by the two models' token ratios. A model whose window is unknown is
+  (mean prompt + output tokens per request over the upload; the scenario's `prompt` replaces
+  the prompt part) plus 50 % headroom (`CONTEXT_HEADROOM`: requests vary around the mean, and
+  one over the window fails), scaled by the two models' token ratios. A model whose window is unknown is
   never treated as large enough: it is admissible only when no model of any of those tiers is
   known to fit, and then flagged ("context window unknown");
 - plus, through offers only, the models of the same or a more capable tier that an offer the
@@ -53,6 +54,10 @@ SOURCE_PROVIDER_ALIASES = {
     "ernie": "baidu",
     "qianfan": "baidu",
 }
+
+# Requests vary around the typical (mean) one and one over the window fails outright: a model
+# must hold the typical request plus this share to be admissible.
+CONTEXT_HEADROOM = 0.5
 
 SAME_MODEL = Reason.of("same_model")
 OVERRIDE = Reason.of("override")
@@ -108,7 +113,8 @@ class SourcePlan:
 
     source: tuple[str, str]
     source_key: int | None
-    needed: int | None  # typical request in source tokens; None = unknown
+    needed: int | None  # window the workload needs, source tokens (with headroom); None = unknown
+    typical: int | None = None  # the typical request itself
     fixed: Mapping | None = None  # override, same model, equivalent, or no model at all
     options: tuple[Option, ...] = ()  # admissible by tier (+ context)
     skipped: tuple[int, ...] = ()  # models of the chosen tier too small for the workload
@@ -164,6 +170,11 @@ def typical_requests(
         prompt = row["prompt"] / requests if prompt_override is None else prompt_override
         needs[source] = math.ceil(prompt + row["output"] / requests)
     return needs
+
+
+def window_needed(typical: int | None) -> int | None:
+    """The context window a workload needs: its typical request plus CONTEXT_HEADROOM."""
+    return None if typical is None else math.ceil(typical * (1 + CONTEXT_HEADROOM))
 
 
 @functools.cache
@@ -268,14 +279,16 @@ class Mapper:
         source: tuple[str, str],
         source_key: int | None,
         provider: str,
-        needed: int | None,
+        typical: int | None,
         offer_models: frozenset[int] = frozenset(),
     ) -> SourcePlan:
-        """Admissible models of `source` on `provider`; `offer_models` are the provider's
-        models covered by an offer the user can claim."""
+        """Admissible models of `source` on `provider` for its typical request (tokens, None
+        = unknown); `offer_models` are the provider's models covered by an offer the user can
+        claim."""
+        needed = window_needed(typical)
         fixed = self.fixed_mapping(source[1], source_key, provider)
         if fixed is not None or source_key is None:
-            return SourcePlan(source, source_key, needed, fixed=fixed)
+            return SourcePlan(source, source_key, needed, typical, fixed=fixed)
         tier = self.catalog.models[source_key].tier
         options, skipped, base_tier = self._tier_options(source_key, provider, tier, needed)
         # Offer models as capable as the source or more, or as the tier the rule fell back to
@@ -285,9 +298,11 @@ class Mapper:
             upgrade_tier = max(tier, base_tier, key=TIERS.index)
         upgrades = self._upgrades(source_key, provider, upgrade_tier, needed, offer_models, options)
         if not options and not upgrades:
-            reason = NO_TIER_MODEL if not skipped else Reason.of("no_fitting_model", needed=needed)
+            reason = NO_TIER_MODEL
+            if skipped:
+                reason = Reason.of("no_fitting_model", needed=needed, typical=typical)
             fixed = self.mapping(source[1], source_key, None, reason)
-        return SourcePlan(source, source_key, needed, fixed, options, skipped, upgrades)
+        return SourcePlan(source, source_key, needed, typical, fixed, options, skipped, upgrades)
 
     def _tier_options(
         self, source_key: int, provider: str, tier: str, needed: int | None
@@ -373,6 +388,7 @@ class Mapper:
                     model=model.model_id,
                     window=model.context_window,
                     needed=plan.needed,
+                    typical=plan.typical,
                 )
             )
         return tuple(details)
