@@ -48,41 +48,37 @@ MONTHLY_COLUMNS = (
 Source = tuple[str, str]  # (source_provider, source_model) as exported
 
 
-@dataclass(frozen=True, slots=True)
 class ModelPrices:
-    """One model's prices on each day already converted into the display currency and per
-    token (not per 1M), 0 where unpriced (the `priced` mask says where), ready for products
-    with token counts."""
+    """One model's prices on each day, per token (not per 1M), 0 where unpriced (the `priced`
+    mask says where): `display(kind)` converted into the display currency, `native(kind)` in
+    the model's own. Each array is built on first use (most models priced for a choice never
+    need their batch or native prices)."""
 
-    schedule: PriceSchedule
-    factor: np.ndarray  # native -> display, per day
-    priced: np.ndarray  # bool: a price in force and an exchange rate to show it
-    input: np.ndarray
-    output: np.ndarray
-    cache_read: np.ndarray
-    cache_write: np.ndarray
-    batch_input: np.ndarray
-    batch_output: np.ndarray
+    def __init__(self, schedule: PriceSchedule, factor: np.ndarray) -> None:
+        self.schedule = schedule
+        self.factor = factor
+        self.priced = schedule.priced & np.isfinite(factor)
+        self.priced_share = self.priced.astype(np.float64)
+        codes = np.unique(schedule.currency_code[self.priced])
+        self.currencies = frozenset(CURRENCIES[c] for c in codes)
+        self.any_unverified = bool((schedule.unverified & self.priced).any())
+        self._to_display = np.where(self.priced, factor, 0.0) / PER_MTOK
+        self._display: dict[str, np.ndarray] = {}
+        self._native: dict[str, np.ndarray] = {}
 
+    def display(self, kind: str) -> np.ndarray:
+        """`kind` is a PriceSchedule price: input, output, cache_read, cache_write,
+        batch_input or batch_output."""
+        if kind not in self._display:
+            values = getattr(self.schedule, kind)
+            self._display[kind] = np.where(self.priced, values * self._to_display, 0.0)
+        return self._display[kind]
 
-def _display_prices(schedule: PriceSchedule, factor: np.ndarray) -> ModelPrices:
-    priced = schedule.priced & np.isfinite(factor)
-    f = np.where(priced, factor, 0.0) / PER_MTOK
-
-    def shown(values: np.ndarray) -> np.ndarray:
-        return np.where(priced, values * f, 0.0)
-
-    return ModelPrices(
-        schedule=schedule,
-        factor=factor,
-        priced=priced,
-        input=shown(schedule.input),
-        output=shown(schedule.output),
-        cache_read=shown(schedule.cache_read),
-        cache_write=shown(schedule.cache_write),
-        batch_input=shown(schedule.batch_input),
-        batch_output=shown(schedule.batch_output),
-    )
+    def native(self, kind: str) -> np.ndarray:
+        if kind not in self._native:
+            values = getattr(self.schedule, kind)
+            self._native[kind] = np.where(self.priced, values / PER_MTOK, 0.0)
+        return self._native[kind]
 
 
 class ScheduleCache:
@@ -116,7 +112,7 @@ class ScheduleCache:
             )
             codes = schedule.currency_code.astype(np.int64)
             factor = self._factors[codes, np.arange(len(self.days))]
-            self._cache[model_key] = _display_prices(schedule, factor)
+            self._cache[model_key] = ModelPrices(schedule, factor)
         return self._cache[model_key]
 
     def get(self, model_key: int) -> tuple[PriceSchedule, np.ndarray]:
@@ -201,13 +197,26 @@ class UsageMatrix:
                     self.weights.append(r.weights)
                 self.volume[g] = r.volume
 
-    @property
-    def total(self) -> np.ndarray:
-        return self.uncached + self.cache_read + self.cache_write + self.output
+        self.total = self.uncached + self.cache_read + self.cache_write + self.output
+        self._source_tokens: dict[Source, float] | None = None
+        self._one_group_per_source = np.array_equal(self.group_source, np.arange(len(rows)))
+
+    def by_source(self, per_group: np.ndarray) -> np.ndarray:
+        """Rows of a [group, ...] array summed per source (in `sources` order)."""
+        if self._one_group_per_source:
+            return per_group
+        summed = np.zeros((len(self.sources), *per_group.shape[1:]))
+        for g, source in enumerate(self.group_source):
+            summed[source] += per_group[g]
+        return summed
 
     def source_tokens(self) -> dict[Source, float]:
-        sums = np.bincount(self.group_source, weights=self.total.sum(axis=1), minlength=len(self.sources))
-        return {s: float(v) for s, v in zip(self.sources, sums, strict=True)}
+        if self._source_tokens is None:
+            sums = np.bincount(
+                self.group_source, weights=self.total.sum(axis=1), minlength=len(self.sources)
+            )
+            self._source_tokens = {s: float(v) for s, v in zip(self.sources, sums, strict=True)}
+        return self._source_tokens
 
     def groups_of(self, source: Source) -> np.ndarray:
         return np.nonzero(self.group_source == self.sources.index(source))[0]
@@ -225,17 +234,14 @@ def pair_totals(
     if not models or not usage.rows:
         return np.zeros((n_sources, len(models))), np.zeros((n_sources, len(models)))
     prices = [schedules.prices(m) for m in models]
-    stacked = {name: np.array([getattr(p, name) for p in prices]) for name in PRICE_FIELDS}
+    kinds = [*PRICE_FIELDS[:4], *(PRICE_FIELDS[4:] if usage.batch.any() else ())]
+    stacked = {name: np.array([p.display(name) for p in prices]) for name in kinds}
     stacked["unpriced"] = np.array([~p.priced for p in prices], dtype=np.float64)
     if usage.rank1:
         unpriced, cost = _rank1_totals(usage, stacked)
     else:
         unpriced, cost = _dense_totals(usage, stacked)
-    by_source_unpriced = np.zeros((n_sources, len(models)))
-    by_source_cost = np.zeros((n_sources, len(models)))
-    np.add.at(by_source_unpriced, usage.group_source, unpriced)
-    np.add.at(by_source_cost, usage.group_source, cost)
-    return by_source_unpriced, by_source_cost
+    return usage.by_source(unpriced), usage.by_source(cost)
 
 
 def _kind_prices(stacked: dict[str, np.ndarray], batch: bool) -> list[np.ndarray]:
@@ -301,11 +307,11 @@ def pair_days(
         out[0] += usage.uncached[g] + usage.cache_read[g] + usage.cache_write[g]
         out[1] += usage.output[g]
         out[2] += (
-            usage.uncached[g] * (p.batch_input if batch else p.input)
-            + usage.cache_read[g] * p.cache_read
-            + usage.cache_write[g] * p.cache_write
+            usage.uncached[g] * p.display("batch_input" if batch else "input")
+            + usage.cache_read[g] * p.display("cache_read")
+            + usage.cache_write[g] * p.display("cache_write")
         )
-        out[3] += usage.output[g] * (p.batch_output if batch else p.output)
+        out[3] += usage.output[g] * p.display("batch_output" if batch else "output")
     out *= ratio
     out[4] = np.where(p.priced, 0.0, out[0])
     out[5] = np.where(p.priced, 0.0, out[1])
@@ -382,6 +388,60 @@ def _notes(
     return notes
 
 
+def _scaled_groups(rows: list[Rows], mappings: dict[Source, Mapping]) -> list[tuple[Rows, int | None]]:
+    """Each group's counts in its target's tokens (x token ratio), with its target model.
+
+    Projected (rank-1) groups on the same target, batch flag and day weights add up to one
+    group: they are priced together, the same arithmetic on fewer arrays."""
+    scaled: list[tuple[Rows, int | None]] = []
+    merged: dict[tuple[int | None, bool, int], list] = {}
+    for group in rows:
+        mapping = mappings[group.source]
+        target = mapping.target_key
+        ratio = 1.0 if target is None else mapping.token_ratio
+        if group.dense and group.weights is not None and group.volume is not None:
+            key = (target, group.batch, id(group.weights))
+            entry = merged.setdefault(key, [group, np.zeros(4)])
+            entry[1] += np.asarray(group.volume) * ratio
+            continue
+        counts = (group.uncached, group.cache_read, group.cache_write, group.output)
+        unc, cr, cw, out = (v * ratio for v in counts)
+        scaled.append((Rows(group.source, group.source_key, group.batch, group.day_idx, unc, cr, cw, out, group.dense), target))
+    for (target, batch, _), (first, volume) in merged.items():
+        weights = first.weights
+        unc, cr, cw, out = (v * weights for v in volume)
+        rows_ = Rows(first.source, None, batch, first.day_idx, unc, cr, cw, out, dense=True)
+        scaled.append((rows_, target))
+    return scaled
+
+
+def _source_days(
+    rows: list[Rows],
+    mappings: dict[Source, Mapping],
+    schedules: ScheduleCache,
+    n_days: int,
+    position: dict[int, int],
+) -> dict[Source, SourceDays]:
+    """Per source: its tokens per day (source units) and, before offers, its target tokens
+    without a price, with the bucket rows they sit in."""
+    sources: dict[Source, SourceDays] = {}
+    for group in rows:
+        mapping = mappings[group.source]
+        target = mapping.target_key
+        ratio = 1.0 if target is None else mapping.token_ratio
+        bucket = None if target is None else 2 * position[target]
+        info = sources.setdefault(
+            group.source, SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
+        )
+        tokens = group.per_day(group.uncached + group.cache_read + group.cache_write + group.output, n_days)
+        info.tokens += tokens
+        if target is None:
+            info.unpriced += tokens
+        else:
+            info.unpriced += tokens * ratio * (1.0 - schedules.prices(target).priced_share)
+    return sources
+
+
 def candidate_days(
     rows: list[Rows],
     mappings: dict[Source, Mapping],
@@ -402,59 +462,46 @@ def candidate_days(
     currencies: set[str] = set()
     uses_unverified = False
     notes: set[Reason] = set()
-    sources: dict[Source, SourceDays] = {}
-    for group in rows:
-        mapping = mappings[group.source]
-        ratio = 1.0 if mapping.target_key is None else mapping.token_ratio
-        unc, cr, cw, out = (
-            v * ratio for v in (group.uncached, group.cache_read, group.cache_write, group.output)
-        )
-        idx = group.day_idx
+    for group, target in _scaled_groups(rows, mappings):
+        unc, cr, cw, out = group.uncached, group.cache_read, group.cache_write, group.output
+        # Dense rows cover every day in order: a slice avoids copying each price array.
+        sel = slice(None) if group.dense else group.day_idx
 
         def per_day(values: np.ndarray, group: Rows = group) -> np.ndarray:
             return group.per_day(values, n_days)
 
         for name, values in zip(TOKEN_KINDS, (unc, cr, cw, out), strict=True):
             token_days[name] += per_day(values)
-        total = unc + cr + cw + out
-        bucket = None if mapping.target_key is None else 2 * position[mapping.target_key]
-        info = sources.setdefault(
-            group.source, SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
-        )
-        info.tokens += per_day(group.uncached + group.cache_read + group.cache_write + group.output)
-        if mapping.target_key is None:
-            unmapped += per_day(total)
-            info.unpriced += per_day(total)
+        inp = unc + cr + cw
+        if target is None:
+            unmapped += per_day(inp + out)
             continue
-        prices = schedules.prices(mapping.target_key)
-        schedule = prices.schedule
-        priced = prices.priced[idx]
-        b = bucket
-        unpriced_b[b] += per_day(np.where(priced, 0.0, unc + cr + cw))
-        unpriced_b[b + 1] += per_day(np.where(priced, 0.0, out))
-        info.unpriced += per_day(np.where(priced, 0.0, total))
-        priced_tokens += per_day(np.where(priced, total, 0.0))
-        if not priced.any():
+        prices = schedules.prices(target)
+        share = prices.priced_share[sel]
+        b = 2 * position[target]
+        priced_in, priced_out = inp * share, out * share
+        unpriced_b[b] += per_day(inp - priced_in)
+        unpriced_b[b + 1] += per_day(out - priced_out)
+        priced_tokens += per_day(priced_in + priced_out)
+        if not share.any():
             continue
-        inp_price = schedule.batch_input if group.batch else schedule.input
-        out_price = schedule.batch_output if group.batch else schedule.output
-        native_in = (
-            unc * inp_price[idx] + cr * schedule.cache_read[idx] + cw * schedule.cache_write[idx]
-        ) / 1e6
-        native_out = out * out_price[idx] / 1e6
-        native_in = np.where(priced, native_in, 0.0)
-        native_out = np.where(priced, native_out, 0.0)
-        used_codes = np.unique(schedule.currency_code[idx][priced])
-        currencies.update(CURRENCIES[c] for c in used_codes)
-        uses_unverified |= bool((schedule.unverified[idx] & priced).any())
-        notes |= _notes(schedules.catalog, prices, group, idx, priced, cr, cw)
-        f = np.where(priced, prices.factor[idx], 0.0)
-        tokens_b[b] += per_day(np.where(priced, unc + cr + cw, 0.0))
-        tokens_b[b + 1] += per_day(np.where(priced, out, 0.0))
-        display_b[b] += per_day(native_in * f)
-        display_b[b + 1] += per_day(native_out * f)
-        native_b[b] += per_day(native_in)
-        native_b[b + 1] += per_day(native_out)
+        kind_in, kind_out = ("batch_input", "batch_output") if group.batch else ("input", "output")
+        for into, table in ((display_b, prices.display), (native_b, prices.native)):
+            into[b] += per_day(
+                unc * table(kind_in)[sel] + cr * table("cache_read")[sel] + cw * table("cache_write")[sel]
+            )
+            into[b + 1] += per_day(out * table(kind_out)[sel])
+        tokens_b[b] += per_day(priced_in)
+        tokens_b[b + 1] += per_day(priced_out)
+        if group.dense:
+            currencies |= prices.currencies
+            uses_unverified |= prices.any_unverified
+        else:
+            priced = prices.priced[sel]
+            codes = np.unique(prices.schedule.currency_code[sel][priced])
+            currencies.update(CURRENCIES[c] for c in codes)
+            uses_unverified |= bool((prices.schedule.unverified[sel] & priced).any())
+        notes |= _notes(schedules.catalog, prices, group, sel, prices.priced[sel], cr, cw)
     native_currency = next(iter(currencies)) if len(currencies) == 1 else None
     if native_currency is None:
         native_b[:] = np.nan
@@ -473,7 +520,7 @@ def candidate_days(
         priced_tokens=priced_tokens,
         cost_display_without_offers=display_b.sum(axis=0),
         native_currency=native_currency,
-        sources=sources,
+        sources=_source_days(rows, mappings, schedules, n_days, position),
         currencies=currencies,
         uses_unverified=uses_unverified,
         notes=notes,

@@ -196,13 +196,16 @@ class _Problem:
         unknown: np.ndarray,
     ) -> None:
         rows = np.array([r for _, member_rows in members for r in member_rows])
-        pool_of = np.repeat(np.arange(len(members)), [len(r) for _, r in members])
-        available = np.zeros((len(members), tokens.shape[1]))
-        np.add.at(
-            available, pool_of, available_to(tokens[rows], costs[rows], unknown[rows], spec.to_credit)
-        )
-        share, _, _ = shares(available, spec.active, spec.size)
-        keep = 1.0 - share[pool_of]
+        drawn = available_to(tokens[rows], costs[rows], unknown[rows], spec.to_credit)
+        if len(members) == 1:
+            share, _, _ = shares(drawn.sum(axis=0), spec.active, spec.size)
+            keep = 1.0 - share
+        else:
+            sizes = [len(r) for _, r in members]
+            # rows come member by member: each member's rows are one contiguous run
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+            share, _, _ = shares(np.add.reduceat(drawn, starts, axis=0), spec.active, spec.size)
+            keep = 1.0 - np.repeat(share, sizes, axis=0)
         tokens[rows] *= keep
         costs[rows] *= keep
         if spec.to_credit is None:
@@ -356,9 +359,11 @@ def _candidates(
     plan: SourcePlan,
     offers: list[OfferInfo],
     covering: dict[int, set[int]],
+    order: dict[int, int],
 ) -> tuple[list[int], list[int]]:
-    """A source's shortlist of tier models and its offer representatives (one per offer)."""
-    ranked = by_list_price(mapper, [o.key for o in plan.options])
+    """A source's shortlist of tier models and its offer representatives (one per offer);
+    `order` ranks the provider's models by list price (`by_list_price`)."""
+    ranked = sorted((o.key for o in plan.options), key=order.__getitem__)
     cheapest = mapper.blended(ranked[0]) if ranked else math.nan
     # Up to SHORTLIST models, none dearer than SHORTLIST_SPREAD x the cheapest on day one.
     shortlist = [
@@ -370,7 +375,7 @@ def _candidates(
     for offer in offers:
         covered = [m for m in admissible if m in covering[offer.key]]
         if covered:
-            reps.append(by_list_price(mapper, covered)[0])
+            reps.append(min(covered, key=order.__getitem__))
     return shortlist, list(dict.fromkeys(reps))
 
 
@@ -426,7 +431,11 @@ def choose(
     flexible = {s: p for s, p in plans.items() if p.fixed is None}
     offers = _claimable(catalog, scenario, provider) if with_offers else []
     covering = {o.key: eligible_models(o, catalog) for o in offers}
-    candidates = {s: _candidates(mapper, p, offers, covering) for s, p in flexible.items()}
+    admissible = {m for p in flexible.values() for m in (*(o.key for o in p.options), *p.upgrades)}
+    order = {m: i for i, m in enumerate(by_list_price(mapper, sorted(admissible)))}
+    candidates = {
+        s: _candidates(mapper, p, offers, covering, order) for s, p in flexible.items()
+    }
     targets = {s: short + reps for s, (short, reps) in candidates.items()}
     targets.update({s: [] if t is None else [t] for s, t in fixed.items()})
     # Pricing over the horizon is needed only where there is something to choose.

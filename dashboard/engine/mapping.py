@@ -197,6 +197,7 @@ class Mapper:
         self.scenario = scenario
         self._tier_models: dict[tuple[str, str], tuple[int, ...]] = {}
         self._upgrade_cache: dict[tuple[str, frozenset[int], int], tuple[int, ...]] = {}
+        self._windows_known: dict[tuple[str, str], bool] = {}
         self._blended: dict[int, float] = {}
 
     def blended(self, model_key: int) -> float:
@@ -217,6 +218,15 @@ class Mapper:
                 if self.catalog.models[key].tier == tier and not math.isnan(self.blended(key))
             )
         return self._tier_models[cache_key]
+
+    def _any_window_known(self, provider: str, tier: str) -> bool:
+        cache_key = (provider, tier)
+        if cache_key not in self._windows_known:
+            self._windows_known[cache_key] = any(
+                self.catalog.models[k].context_window is not None
+                for k in self.priced_models_of_tier(provider, tier)
+            )
+        return self._windows_known[cache_key]
 
     def has_priced_model(self, provider: str) -> bool:
         return any(
@@ -313,7 +323,10 @@ class Mapper:
             models = self.priced_models_of_tier(provider, candidate_tier)
             if not models:
                 continue
-            verdicts = {key: self.fits(source_key, key, needed) for key in models}
+            if needed is None or self._any_window_known(provider, candidate_tier):
+                verdicts = {key: self.fits(source_key, key, needed) for key in models}
+            else:
+                verdicts = dict.fromkeys(models)  # no window known in this tier: all unknown
             fitting = [key for key, ok in verdicts.items() if ok]
             small = [key for key, ok in verdicts.items() if ok is False]
             too_small.extend(small)
