@@ -1,7 +1,10 @@
 """Turn engine results into what the dashboard shows: chart specs and the tables beside them.
 
 Pure (pandas + plotly only). Every chart built here has a table with the same figures, so
-the page stays readable without JavaScript and for screen readers.
+the page stays readable without JavaScript and for screen readers. The ranking split (ranked
+vs providers that cannot price the compared usage) and the two CSV tables (`results_frame`:
+one tidy row per candidate x month; `summary_frame`: one row per candidate) live here too, so
+the dashboard and the downloads show the same figures; unknown figures stay None/NaN, never 0.
 """
 
 from __future__ import annotations
