@@ -237,6 +237,7 @@ class _State:
         self.const = [0.0, 0.0]
         self.sums: Sums = {}
         self.count: dict[frozenset[PoolId], int] = {}
+        self._drawn: Score | None = None
         for source, model in assignment.items():
             self._add(self.sums, self.count, self.const, source, model, 1)
 
@@ -263,19 +264,26 @@ class _State:
             const[1] += sign * k
 
     def score(self) -> Score:
-        u, k = self.problem.drawn(self.sums)
-        return (self.const[0] + u, self.const[1] + k)
+        if self._drawn is None:
+            self._drawn = self.problem.drawn(self.sums)
+        return (self.const[0] + self._drawn[0], self.const[1] + self._drawn[1])
 
     def with_move(self, source: Source, model: int | None) -> tuple[Score, tuple]:
         sums, count, const = dict(self.sums), dict(self.count), list(self.const)
-        self._add(sums, count, const, source, self.assignment[source], -1)
+        old = self.assignment[source]
+        self._add(sums, count, const, source, old, -1)
         self._add(sums, count, const, source, model, 1)
-        u, k = self.problem.drawn(sums)
-        return (const[0] + u, const[1] + k), (sums, count, const)
+        covered = self.problem.covered
+        if old not in covered and model not in covered:
+            self.score()  # no pool sees this move: the pools' outcome is the current one
+            drawn = self._drawn
+        else:
+            drawn = self.problem.drawn(sums)
+        return (const[0] + drawn[0], const[1] + drawn[1]), (sums, count, const, drawn)
 
     def move(self, source: Source, model: int | None, state: tuple) -> None:
         self.assignment[source] = model
-        self.sums, self.count, self.const = state
+        self.sums, self.count, self.const, self._drawn = state
 
 
 def _cheapest(problem: _Problem, source: Source, key: int | None, models: list[int]) -> int | None:
@@ -387,7 +395,7 @@ def _first_options(
     problem: _Problem,
     candidates: dict[Source, tuple[list[int], list[int]]],
     keys: dict[Source, int | None],
-    choosing: bool,
+    choosing: set[Source],
 ) -> tuple[dict[Source, int | None], dict[Source, list[int | None]]]:
     """Each source's no-offer choice, and its options for the search.
 
@@ -396,7 +404,7 @@ def _first_options(
     no_offer: dict[Source, int | None] = {}
     options: dict[Source, list[int | None]] = {}
     for source, (shortlist, reps) in candidates.items():
-        if choosing:
+        if source in choosing:
             first = _cheapest(problem, source, keys[source], shortlist)
         else:
             first = shortlist[0] if shortlist else None
@@ -438,12 +446,20 @@ def choose(
     }
     targets = {s: short + reps for s, (short, reps) in candidates.items()}
     targets.update({s: [] if t is None else [t] for s, t in fixed.items()})
-    # Pricing over the horizon is needed only where there is something to choose.
-    choosing = any(len(targets[s]) > 1 for s in flexible)
-    problem = _Problem(catalog, scenario, provider, usage, schedules, targets if choosing else {})
+    # Only sources with a choice need their models priced over the horizon here.
+    choosing = {s for s in flexible if len(targets[s]) > 1}
+    problem = _Problem(
+        catalog, scenario, provider, usage, schedules, {s: targets[s] for s in choosing}
+    )
     problem.set_offers(offers, covering)
     no_offer, options = _first_options(problem, candidates, keys, choosing)
-    assignment = search(problem, options, fixed, keys)
+    # Sources whose single model no pool covers cannot change anything: left out of the search.
+    searched = {s: o for s, o in options.items() if len(o) > 1 or o[0] in problem.covered}
+    assignment = {
+        **fixed,
+        **{s: o[0] for s, o in options.items()},
+        **search(problem, searched, {s: m for s, m in fixed.items() if m in problem.covered}, keys),
+    }
     mappings = {
         s: p.fixed
         if p.fixed is not None
