@@ -199,6 +199,7 @@ class Mapper:
         self._upgrade_cache: dict[tuple[str, frozenset[int], int], tuple[int, ...]] = {}
         self._windows_known: dict[tuple[str, str], bool] = {}
         self._tier_cache: dict[tuple, tuple[tuple[Option, ...], tuple[int, ...], str]] = {}
+        self._provider_windows: dict[str, bool] = {}
         self._blended: dict[int, float] = {}
 
     def blended(self, model_key: int) -> float:
@@ -320,14 +321,21 @@ class Mapper:
     ) -> tuple[tuple[Option, ...], tuple[int, ...], str]:
         # Without any known window on the provider the answer does not depend on the need:
         # every source of the tier shares it.
-        need_key = needed if self._provider_windows_known(provider) else "any"
-        cache_key = (provider, tier, self.catalog.models[source_key].token_ratio, need_key)
+        if self._provider_windows_known(provider):
+            cache_key = (provider, tier, self.catalog.models[source_key].token_ratio, needed)
+        else:
+            cache_key = (provider, tier, None, "any")
         if cache_key not in self._tier_cache:
             self._tier_cache[cache_key] = self._scan_tiers(source_key, provider, tier, needed)
         return self._tier_cache[cache_key]
 
     def _provider_windows_known(self, provider: str) -> bool:
-        return any(self._any_window_known(provider, t) for t in TIERS)
+        if provider not in self._provider_windows:
+            self._provider_windows[provider] = any(
+                self.catalog.models[k].context_window is not None
+                for k in self.catalog.models_by_provider.get(provider, ())
+            )
+        return self._provider_windows[provider]
 
     def _scan_tiers(
         self, source_key: int, provider: str, tier: str, needed: int | None
