@@ -347,6 +347,7 @@ def test_a_cost_only_export_says_it_needs_tokens_and_shows_what_was_billed(clien
     assert response.status_code == 200
     assert 'id="no-token-counts"' in html and "money but no token counts" in html
     assert 'id="ranking"' not in html and "$0.00" not in html
+    assert 'id="chart-monthly"' not in html  # no empty cost chart either
     billed = response.context["outcome"].billed_table
     assert billed.rows and all(label.endswith("(USD)") for label, _ in billed.rows)
     # the table adds up to the export's whole bill
