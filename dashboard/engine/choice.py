@@ -423,6 +423,36 @@ def _first_options(
     return no_offer, options
 
 
+def _all_candidates(
+    mapper: Mapper,
+    flexible: dict[Source, SourcePlan],
+    offers: list[OfferInfo],
+    covering: dict[int, set[int]],
+) -> dict[Source, tuple[list[int], list[int]]]:
+    """Per source with a choice: its tier shortlist and offer representatives."""
+    admissible = {m for p in flexible.values() for m in (*(o.key for o in p.options), *p.upgrades)}
+    order = {m: i for i, m in enumerate(by_list_price(mapper, sorted(admissible)))}
+    return {s: _candidates(mapper, p, offers, covering, order) for s, p in flexible.items()}
+
+
+def _searched(
+    problem: _Problem,
+    options: dict[Source, list[int | None]],
+    fixed: dict[Source, int | None],
+    keys: dict[Source, int | None],
+) -> dict[Source, int | None]:
+    """The full assignment: sources whose single model no pool covers cannot change anything
+    and stay out of the search."""
+    covered = problem.covered
+    searched = {s: o for s, o in options.items() if len(o) > 1 or o[0] in covered}
+    fixed_covered = {s: m for s, m in fixed.items() if m in covered}
+    return {
+        **fixed,
+        **{s: o[0] for s, o in options.items()},
+        **search(problem, searched, fixed_covered, keys),
+    }
+
+
 def choose(
     catalog: Catalog,
     scenario: Scenario,
@@ -439,11 +469,7 @@ def choose(
     flexible = {s: p for s, p in plans.items() if p.fixed is None}
     offers = _claimable(catalog, scenario, provider) if with_offers else []
     covering = {o.key: eligible_models(o, catalog) for o in offers}
-    admissible = {m for p in flexible.values() for m in (*(o.key for o in p.options), *p.upgrades)}
-    order = {m: i for i, m in enumerate(by_list_price(mapper, sorted(admissible)))}
-    candidates = {
-        s: _candidates(mapper, p, offers, covering, order) for s, p in flexible.items()
-    }
+    candidates = _all_candidates(mapper, flexible, offers, covering)
     targets = {s: short + reps for s, (short, reps) in candidates.items()}
     targets.update({s: [] if t is None else [t] for s, t in fixed.items()})
     # Only sources with a choice need their models priced over the horizon here.
@@ -453,19 +479,12 @@ def choose(
     )
     problem.set_offers(offers, covering)
     no_offer, options = _first_options(problem, candidates, keys, choosing)
-    # Sources whose single model no pool covers cannot change anything: left out of the search.
-    searched = {s: o for s, o in options.items() if len(o) > 1 or o[0] in problem.covered}
-    assignment = {
-        **fixed,
-        **{s: o[0] for s, o in options.items()},
-        **search(problem, searched, {s: m for s, m in fixed.items() if m in problem.covered}, keys),
-    }
-    mappings = {
-        s: p.fixed
-        if p.fixed is not None
-        else _mapping(mapper, p, assignment[s], no_offer[s], offers, covering)
-        for s, p in plans.items()
-    }
+    assignment = _searched(problem, options, fixed, keys)
+    mappings = {}
+    for source, plan in plans.items():
+        mappings[source] = plan.fixed or _mapping(
+            mapper, plan, assignment[source], no_offer[source], offers, covering
+        )
     context = _ExplainContext(catalog, mapper, problem, plans, targets)
     return Choice(mappings, _explanations(context, offers, covering, assignment))
 
