@@ -118,6 +118,7 @@ def compute(
             outcome.history_table,
             projection.summary,
             currency,
+            history_summary=history.summary,
         )
     )
     cache.set(key, outcome, CACHE_SECONDS)

@@ -32,6 +32,9 @@ class Table:
     columns: list[str]
     rows: list[tuple[str, list[float | None]]]
     unit: str  # "money" or "tokens"
+    # What each row is (candidate key or source model), in row order: charts select and
+    # colour rows by it, never by their label.
+    keys: tuple[str, ...] = ()
 
 
 def _labels(summary: list[Any]) -> dict[str, str]:
@@ -54,18 +57,19 @@ def _order(summary: list[Any]) -> list[str]:
 
 
 def chart_subset(table: Table, summary: list[Any], limit: int = CHART_CANDIDATES) -> Table:
-    """The current provider and the cheapest ranked candidates: a chart with twenty lines
-    is unreadable, the table beside it keeps every candidate."""
-    labels = _labels(summary)
-    keep = [
-        labels[s.candidate]
-        for s in ordered(summary)
-        if s.candidate == CURRENT or s.rank is not None
-    ][:limit]
-    rows = [
-        row for row in table.rows if any(row[0] == k or row[0].startswith(k + " (") for k in keep)
-    ]
-    return Table(table.caption, table.columns, rows, table.unit)
+    """The current provider and the cheapest ranked candidates, by candidate key: a chart
+    with twenty lines is unreadable, and a candidate that cannot price the usage compared
+    (unranked) is never in a "cheapest" chart. The table beside it keeps every candidate."""
+    keep = [s.candidate for s in ordered(summary) if s.candidate == CURRENT or s.rank is not None][:limit]
+    position = {key: i for i, key in enumerate(table.keys)}
+    chosen = [position[key] for key in keep if key in position]
+    return Table(
+        table.caption,
+        table.columns,
+        [table.rows[i] for i in chosen],
+        table.unit,
+        tuple(table.keys[i] for i in chosen),
+    )
 
 
 def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> pd.DataFrame:
@@ -94,15 +98,7 @@ def usage_by_month(frame: pd.DataFrame) -> Table:
         _month_labels(pivot.columns),
         rows,
         "tokens",
-    )
-
-
-def usage_chart(table: Table) -> dict[str, Any]:
-    return charts.line_chart(
-        "Your usage per month (tokens)",
-        [(label, table.columns, values) for label, values in table.rows],
-        "tokens",
-        stacked_bars=True,
+        tuple(str(model) for model in pivot.index),
     )
 
 
@@ -121,7 +117,11 @@ def monthly_cost(result: Any, currency: str) -> Table:
         )
         rows.append((label, [None if pd.isna(v) else float(v) for v in values]))
     return Table(
-        f"Monthly cost in {currency}, offers counted", _month_labels(pivot.columns), rows, "money"
+        f"Monthly cost in {currency}, offers counted",
+        _month_labels(pivot.columns),
+        rows,
+        "money",
+        tuple(pivot.index),
     )
 
 
@@ -134,7 +134,11 @@ def cumulative(table: Table) -> Table:
             running.append(total)
         rows.append((label, running))
     return Table(
-        table.caption.replace("Monthly cost", "Cumulative cost"), table.columns, rows, table.unit
+        table.caption.replace("Monthly cost", "Cumulative cost"),
+        table.columns,
+        rows,
+        table.unit,
+        table.keys,
     )
 
 
@@ -147,10 +151,11 @@ def free_vs_paid(result: Any) -> Table:
     data = result.monthly.copy()
     data["all_tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
     sums = data.groupby("candidate")[["all_tokens", "free_tokens_used", "unpriced_tokens"]].sum()
-    rows = []
+    rows, keys = [], []
     for candidate in order:
         if candidate not in sums.index:
             continue
+        keys.append(candidate)
         free = float(sums.loc[candidate, "free_tokens_used"])
         paid = max(
             float(sums.loc[candidate, "all_tokens"])
@@ -164,6 +169,7 @@ def free_vs_paid(result: Any) -> Table:
         ["free (offers)", "paid"],
         rows,
         "tokens",
+        tuple(keys),
     )
 
 
@@ -182,38 +188,78 @@ def history_totals(history: Any, currency: str) -> Table:
         _month_labels(pivot.columns),
         rows,
         "money",
+        tuple(pivot.index),
     )
 
 
-def line_spec(title: str, table: Table, y_title: str) -> dict[str, Any]:
-    return charts.line_chart(
-        title, [(label, table.columns, values) for label, values in table.rows], y_title
-    )
+def _series(table: Table) -> list[charts.Series]:
+    keys = table.keys or tuple(label for label, _ in table.rows)
+    return [charts.Series(key, label, values) for key, (label, values) in zip(keys, table.rows, strict=True)]
+
+
+def line_spec(title: str, table: Table, currency: str, *, note: str = "") -> dict[str, Any]:
+    """Cost per month per candidate; months without a price stay gaps labelled "no price"."""
+    return charts.cost_lines(table.columns, _series(table), currency, title=title, note=note)
+
+
+def running_totals(table: Table) -> Table:
+    """Running totals of a monthly table that stop at the first month without a price:
+    after an unknown month the total is unknown too, never the sum of the known ones."""
+    rows = []
+    for label, values in table.rows:
+        total: float | None = 0.0
+        running: list[float | None] = []
+        for value in values:
+            total = None if total is None or value is None or value != value else total + value
+            running.append(total)
+        rows.append((label, running))
+    return Table(table.caption, table.columns, rows, table.unit, table.keys)
 
 
 def free_vs_paid_spec(table: Table) -> dict[str, Any]:
-    categories = [label for label, _ in table.rows]
-    return charts.grouped_bars(
-        "Free vs paid tokens<br><sup>over the horizon, per provider</sup>",
-        categories,
-        [(name, [values[i] for _, values in table.rows]) for i, name in enumerate(table.columns)],
-        "tokens",
-        stacked=True,
-        colors=["#1a7f37", "#8c959f"],
+    return charts.stacked_token_bars(
+        _series(table),
+        [(table.columns[0], "#1a7f37"), (table.columns[1], "#8c959f")] if table.columns else [],
+        title="Free vs paid tokens over the horizon",
+        note=f"Your current provider and the {CHART_CANDIDATES - 1} cheapest; every provider is in the table.",
+        empty="No projected tokens to split into free and paid.",
     )
 
 
-def history_spec(table: Table, currency: str) -> dict[str, Any]:
-    categories = [label for label, _ in table.rows]
-    totals = [
-        sum(v or 0.0 for v in values) if any(v is not None for v in values) else None
-        for _, values in table.rows
-    ]
-    return charts.grouped_bars(
-        f"Your uploaded period on each provider ({currency})<br><sup>list prices of each day, no offers</sup>",
-        categories,
-        [("total over the uploaded period", totals)],
+def history_spec(table: Table, currency: str, history_summary: list[Any] | None = None) -> dict[str, Any]:
+    """Total of the uploaded period per candidate. A candidate that cannot price all of it
+    (or has a month without any price) shows "no price" instead of a too-short bar."""
+    incomplete = {s.candidate for s in history_summary or () if s.candidate != CURRENT and s.rank is None}
+    incomplete |= {s.candidate for s in history_summary or () if s.has_unpriced}
+    series = []
+    for item in _series(table):
+        known = [v for v in item.values if v is not None and v == v]
+        complete = item.key not in incomplete and len(known) == len(item.values) and known
+        series.append(charts.Series(item.key, item.label, [sum(known) if complete else None]))
+    return charts.provider_bars(
+        series,
         currency,
+        title=f"Your uploaded period on each provider, {currency}",
+        note="List prices of each day, no offers; cheapest at the top. "
+        "\"no price\": the provider cannot price all of the uploaded usage.",
+        empty="Nothing of the uploaded period could be priced.",
+    )
+
+
+def usage_chart(table: Table, limit: int = charts.MAX_SERIES) -> dict[str, Any]:
+    """Tokens per month stacked by source model: the largest models, the rest as "other"."""
+    series = _series(table)
+    if len(series) > limit:
+        series.sort(key=lambda s: -sum(v or 0.0 for v in s.values))
+        rest = series[limit - 1 :]
+        other = [sum(s.values[i] or 0.0 for s in rest) for i in range(len(table.columns))]
+        series = [*series[: limit - 1], charts.Series("__other__", f"{len(rest)} other models", other)]
+    return charts.stacked_month_bars(
+        table.columns,
+        series,
+        title="Your usage per month, tokens",
+        note="Input, cache and output tokens of each model you used.",
+        empty="The upload holds no token counts.",
     )
 
 
@@ -241,22 +287,37 @@ def chart_specs(
     history: Table,
     summary: list[Any],
     currency: str,
+    *,
+    history_summary: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """Every chart of the projection dashboard, keyed by the DOM id prefix that draws it."""
-    top = f"<br><sup>your current provider and the {CHART_CANDIDATES - 1} cheapest; all in the table</sup>"
+    """Every chart of the projection dashboard, keyed by the DOM id prefix that draws it.
+    All chart text (titles, notes, empty states) is written here."""
+    top = f"Your current provider and the {CHART_CANDIDATES - 1} cheapest; every provider is in the table."
     return {
         "usage": usage_chart(usage),
         "monthly": line_spec(
-            f"Monthly cost ({currency}, offers counted){top}",
-            chart_subset(monthly, summary),
-            currency,
+            f"Monthly cost, {currency}, offers counted", chart_subset(monthly, summary), currency, note=top
         ),
         "cumulative": line_spec(
-            f"Cumulative cost ({currency}){top}", chart_subset(cumulative_table, summary), currency
+            f"Cumulative cost, {currency}",
+            chart_subset(_known_running(cumulative_table, monthly), summary),
+            currency,
+            note=top,
         ),
-        "free": free_vs_paid_spec(free),
-        "history": history_spec(history, currency),
+        "free": free_vs_paid_spec(chart_subset(free, summary)),
+        "history": history_spec(history, currency, history_summary),
     }
+
+
+def _known_running(cumulative_table: Table, monthly: Table) -> Table:
+    """The cumulative table with every value after a month without a price made unknown."""
+    stops = running_totals(monthly)
+    unknown = {key: [v is None for v in values] for key, (_, values) in zip(stops.keys, stops.rows, strict=True)}
+    rows = []
+    for key, (label, values) in zip(cumulative_table.keys, cumulative_table.rows, strict=True):
+        mask = unknown.get(key, [False] * len(values))
+        rows.append((label, [None if gone else value for value, gone in zip(values, mask, strict=True)]))
+    return Table(cumulative_table.caption, cumulative_table.columns, rows, cumulative_table.unit, cumulative_table.keys)
 
 
 # -- What the results say: ranking, usage left out, offers, and the CSV tables -------------

@@ -42,3 +42,9 @@ class OfferFilterForm(forms.Form):
     def __init__(self, *args, providers: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [("", "All providers"), *providers]
+
+
+class ProviderPageForm(forms.Form):
+    """The provider page's GET options: the currency its price-history chart is drawn in."""
+
+    currency = forms.ChoiceField(choices=Currency.choices, required=False)

@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from dashboard.engine import charts
-from dashboard.forms import CatalogFilterForm, OfferFilterForm
+from dashboard.forms import CatalogFilterForm, OfferFilterForm, ProviderPageForm
+from dashboard.views.partials import render_page
 from providers import listing
+from providers.catalog import get_catalog
 from providers.models import Currency, Price, Provider
 
 PAGE_SIZE = 50
@@ -25,7 +26,6 @@ def _provider_choices() -> list[tuple[str, str]]:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def catalog_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
@@ -56,6 +56,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     scatter_points = [
         {
             "provider": row["model__provider__name"],
+            "slug": row["model__provider__slug"],
             "model": row["model__model_id"],
             "input": rates.convert(row["input_per_mtok"], row["currency"], currency),
             "output": rates.convert(row["output_per_mtok"], row["currency"], currency),
@@ -64,7 +65,14 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
             min_prompt_tokens=0, model__in=models.order_by().values("pk")
         )
         .filter(input_per_mtok__gt=0, output_per_mtok__gt=0)
-        .values("model__provider__name", "model__model_id", "currency", "input_per_mtok", "output_per_mtok")
+        .values(
+            "model__provider__name",
+            "model__provider__slug",
+            "model__model_id",
+            "currency",
+            "input_per_mtok",
+            "output_per_mtok",
+        )
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -81,8 +89,19 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         "prices_last_checked": listing.prices_last_checked(),
         "chart_points": len(scatter_points),
     }
-    template = "dashboard/catalog.html#catalog-results" if request.htmx else "dashboard/catalog.html"
-    return render(request, template, context)
+    return render_page(request, "dashboard/catalog.html", context, partial="catalog-results")
+
+
+def _history_series(prices: list[Price], today: dt.date) -> list[tuple[str, list[Price]]]:
+    """Base-tier price periods per model, models priced today first, then the most changed."""
+    by_model: dict[str, list[Price]] = {}
+    for price in prices:
+        if price.min_prompt_tokens == 0:
+            by_model.setdefault(price.model.model_id, []).append(price)
+    return sorted(
+        by_model.items(),
+        key=lambda item: (not any(p.in_force_on(today) for p in item[1]), -len(item[1]), item[0]),
+    )
 
 
 @require_GET
@@ -96,14 +115,12 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("model__model_id", "min_prompt_tokens", "effective_from")
     )
     offers = list(listing.offers_with_models().filter(provider=provider))
-    history: dict[str, list[tuple]] = {}
-    currencies = set()
-    for price in prices:
-        if price.min_prompt_tokens == 0:
-            history.setdefault(price.model.model_id, []).append(
-                (price.effective_from, price.effective_to, price.input_per_mtok, price.output_per_mtok)
-            )
-            currencies.add(price.currency)
+    # Drawn in the currency the provider bills today unless the visitor picks the other one.
+    latest = max(prices, key=lambda p: p.effective_from, default=None)
+    form = ProviderPageForm(request.GET or None)
+    chosen = form.cleaned_data.get("currency") if form.is_valid() else ""
+    currency = chosen or (latest.currency if latest else provider.billing_currency)
+    series = _history_series(prices, today)
     in_force = {p.model_id for p in prices if p.in_force_on(today)}
     context = {
         "nav": "catalog",
@@ -114,13 +131,15 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "priced_model_ids": in_force,
         "prices_last_checked": max((p.checked_on for p in prices if p.checked_on), default=None),
+        "currency": currency,
+        "currencies": Currency.values,
         "history_chart": charts.price_history(
-            [{"model": model, "rows": rows} for model, rows in history.items()],
-            today,
-            "/".join(sorted(currencies)) or provider.billing_currency,
-        )
-        if history
-        else None,
+            series[: charts.MAX_SERIES],
+            currency=currency,
+            rates=get_catalog(),
+            today=today,
+            total_models=len(series),
+        ),
     }
     return render(request, "dashboard/provider_detail.html", context)
 
@@ -145,14 +164,18 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         "cutoff": OPENAI_CUTOFF,
         "timeline_chart": charts.offer_timeline(
             [
-                {"provider": o.provider.name, "name": o.name, "starts_on": o.starts_on, "ends_on": o.ends_on}
+                {
+                    "provider": o.provider.name,
+                    "slug": o.provider.slug,
+                    "name": o.name,
+                    "starts_on": o.starts_on,
+                    "ends_on": o.ends_on,
+                }
                 for o in offers
             ],
             today,
             OPENAI_CUTOFF,
             "2024-07-09: OpenAI API cut-off for China",
-        )
-        if offers
-        else None,
+        ),
     }
-    return render(request, "dashboard/offers.html", context)
+    return render_page(request, "dashboard/offers.html", context, partial="offer-results")

@@ -8,13 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import profile_store
 from dashboard.engine.usage import FORMATS, TooManyRows, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.models import UsageProfile
+from dashboard.views.partials import render_page
 
 
 def too_large_message() -> str:
@@ -45,7 +45,6 @@ def redirect_to_profile(request: HttpRequest, profile: UsageProfile) -> HttpResp
     return redirect(url)
 
 
-@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
@@ -80,8 +79,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "max_upload_bytes": settings.MAX_UPLOAD_BYTES,
         "retention_days": settings.PROFILE_RETENTION_DAYS,
     }
-    template = "dashboard/upload.html#upload-form" if request.htmx else "dashboard/upload.html"
-    return render(request, template, context, status=status)
+    return render_page(request, "dashboard/upload.html", context, partial="upload-form", status=status)
 
 
 @require_POST

@@ -11,10 +11,9 @@ from typing import Any
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from dashboard import profile_store
 from dashboard.engine import presentation
@@ -30,6 +29,7 @@ from dashboard.forms.scenario import (
 )
 from dashboard.models import UsageProfile
 from dashboard.projection_service import Outcome, compute
+from dashboard.views.partials import render_page, swaps_fragment
 from dashboard.views.profiles import own_session_key
 from providers.catalog import get_catalog
 
@@ -98,7 +98,7 @@ def picker_context(
     request: HttpRequest, catalog: Catalog, form: ScenarioForm, outcome: Outcome | None, usage: dict
 ) -> dict[str, Any]:
     # The model pickers live in the form, which an htmx results request does not redraw.
-    providers = [] if request.htmx else _picker_providers(catalog, outcome, form.selected_providers())
+    providers = [] if swaps_fragment(request) else _picker_providers(catalog, outcome, form.selected_providers())
     overrides, identified = form.overrides(), form.identifications()
     return {
         "mapping_rows": [
@@ -177,12 +177,10 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def profile_dashboard(request: HttpRequest, pk: object) -> HttpResponse:
     profile = get_object_or_404(UsageProfile, pk=pk)
     context, status = dashboard_context(request, profile)
-    template = "dashboard/profile_dashboard.html#results" if request.htmx else "dashboard/profile_dashboard.html"
-    return render(request, template, context, status=status)
+    return render_page(request, "dashboard/profile_dashboard.html", context, partial="results", status=status)
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")

@@ -122,7 +122,11 @@ def test_provider_page_shows_history_table_chart_and_offers(client: Client) -> N
     assert response.status_code == 200
     assert "price-history-table" in html and "Welcome tokens" in html
     traces = response.context["history_chart"]["data"]
-    assert [t["name"] for t in traces] == ["m0 input", "m0 output"]
+    # One legend entry per model: input solid, output dotted, toggled together.
+    assert [(t["name"], t["line"]["dash"], t["showlegend"]) for t in traces] == [
+        ("m0", "solid", True),
+        ("m0", "dot", False),
+    ]
 
 
 def test_catalog_and_provider_pages_say_when_prices_were_last_checked(client: Client) -> None:

@@ -1,18 +1,51 @@
 // Draws every [data-plotly-src] element from the JSON of the <script type="application/json">
 // element it names. Runs on page load and on every htmx swap (htmx.onLoad), so fragments that
 // replace #results redraw their charts with Plotly.react (no inline scripts: CSP-friendly).
+//
+// Each spec says how tall its plotting area must be (plot_height). The legend sits below the
+// plot and needs more rows on a narrow screen, so after each draw the figure is made taller or
+// shorter until the plotting area itself has that height: the legend never eats the plot.
 (function () {
   "use strict";
   var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
+  function fitPlotHeight(el) {
+    var target = Number(el.getAttribute("data-plot-height"));
+    var full = el._fullLayout;
+    if (!target || !full || !full._size) { return; }
+    var missing = target - full._size.h;
+    if (Math.abs(missing) > 1) {
+      el.style.minHeight = "";
+      Plotly.relayout(el, { height: Math.round(full.height + missing) });
+    }
+  }
+
+  function drawOne(el) {
+    var source = document.getElementById(el.getAttribute("data-plotly-src"));
+    if (!source || typeof Plotly === "undefined") { return; }
+    var spec = JSON.parse(source.textContent);
+    el.setAttribute("data-plot-height", spec.plot_height || "");
+    Plotly.react(el, spec.data || [], spec.layout || {}, config).then(function () {
+      if (!el.hasAttribute("data-fit-bound")) {
+        el.setAttribute("data-fit-bound", "");
+        // After every redraw (window resize included) the legend may need other rows.
+        el.on("plotly_afterplot", function () { fitPlotHeight(el); });
+      }
+      fitPlotHeight(el);
+    });
+  }
+
   function draw(root) {
-    var nodes = root.querySelectorAll ? root.querySelectorAll("[data-plotly-src]") : [];
-    if (root.matches && root.matches("[data-plotly-src]")) { nodes = [root].concat(Array.prototype.slice.call(nodes)); }
-    Array.prototype.forEach.call(nodes, function (el) {
-      var source = document.getElementById(el.getAttribute("data-plotly-src"));
-      if (!source || typeof Plotly === "undefined") { return; }
-      var spec = JSON.parse(source.textContent);
-      Plotly.react(el, spec.data || [], spec.layout || {}, config);
+    var nodes = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("[data-plotly-src]")) : [];
+    if (root.matches && root.matches("[data-plotly-src]")) { nodes.unshift(root); }
+    nodes.forEach(function (el) {
+      // A chart inside a closed <details> has no width yet: draw it when it opens.
+      var closed = el.closest("details:not([open])");
+      if (closed) {
+        closed.addEventListener("toggle", function () { if (closed.open) { drawOne(el); } }, { once: true });
+        return;
+      }
+      drawOne(el);
     });
   }
 
