@@ -9,6 +9,7 @@ convert a figure with the same rate by the same rule.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,6 +129,44 @@ def _converted(amount_key: str, rates: Rates, currency: str) -> Case:
     )
 
 
+def _text_q(field: str, word: str) -> Q:
+    return Q(**{f"{field}__icontains": word})
+
+
+def _aliases_q(word: str) -> Q:
+    # SQLite keeps JSON text ASCII-escaped ("\\u6df7"), PostgreSQL's jsonb the characters.
+    escaped = json.dumps(word)[1:-1]
+    return _text_q("aliases", word) | (_text_q("aliases", escaped) if escaped != word else Q())
+
+
+SEARCHED_FIELDS = (
+    "model_id",
+    "display_name",
+    "provider__slug",
+    "provider__name",
+    "provider__name_zh",
+)
+
+
+def search_q(text: str) -> Q:
+    """Models matching every word of ``text`` in their id, names, aliases or provider.
+
+    Case-insensitive and in English or Chinese: "混元" finds Tencent's Hunyuan models through
+    the provider's Chinese name, "qwen plus" finds qwen-plus, an alias finds the model it
+    stands for. The Chinese model name is searched when the catalog has that field.
+    """
+    fields = list(SEARCHED_FIELDS)
+    if any(f.name == "name_zh" for f in LLMModel._meta.get_fields()):
+        fields.append("name_zh")
+    query = Q()
+    for word in text.split():
+        match = _aliases_q(word)
+        for field in fields:
+            match |= _text_q(field, word)
+        query &= match
+    return query
+
+
 def models_with_prices(
     *,
     day: dt.date,
@@ -147,7 +186,7 @@ def models_with_prices(
     if tier:
         qs = qs.filter(tier=tier)
     if search:
-        qs = qs.filter(Q(model_id__icontains=search) | Q(display_name__icontains=search))
+        qs = qs.filter(search_q(search))
     if sort in {"input", "output", "-input", "-output"}:
         field = "input_per_mtok" if sort.lstrip("-") == "input" else "output_per_mtok"
         in_force = _in_force_subquery(day)

@@ -20,7 +20,12 @@ class CatalogFilterForm(forms.Form):
     provider = forms.ChoiceField(required=False)
     region = forms.ChoiceField(choices=[("", "All regions"), *Region.choices], required=False)
     tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "qwen, 混元, deepseek chat…"}),
+    )
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, initial="provider")
     page = forms.IntegerField(required=False, min_value=1)
 

@@ -215,3 +215,51 @@ def test_catalog_page_renders_the_seed(client: Client, seeded) -> None:
     offers = client.get(reverse("offers")).content.decode()
     assert "搬家计划" in offers
     json.loads(client.get(reverse("api:offers")).content)
+
+
+def make_chinese_catalog() -> None:
+    """Two providers known by Chinese names; one model exported under an alias."""
+    today = timezone.localdate()
+    tencent = Provider.objects.create(slug="tencent", name="Tencent Cloud Hunyuan", name_zh="腾讯混元", country="CN",
+                                      region="mainland_china", billing_currency="CNY")
+    baidu = Provider.objects.create(slug="baidu", name="Baidu AI Cloud Qianfan (ERNIE)", name_zh="百度千帆", country="CN",
+                                    region="mainland_china", billing_currency="CNY")
+    for provider, model_id, name, aliases in (
+        (tencent, "hunyuan-pro", "Hunyuan Pro", []),
+        (tencent, "hunyuan-lite", "Hunyuan Lite", ["混元轻量"]),
+        (baidu, "ERNIE-3.5-8K", "ERNIE 3.5 8K", ["ERNIE-Bot", "文心一言3.5"]),
+    ):
+        model = LLMModel.objects.create(provider=provider, model_id=model_id, display_name=name, tier="balanced", aliases=aliases)
+        Price.objects.create(model=model, effective_from=today - dt.timedelta(days=10), currency="CNY",
+                             input_per_mtok=Decimal("1"), output_per_mtok=Decimal("2"), verification="verified-official")
+
+
+def listed(client: Client, q: str) -> list[str]:
+    body = client.get(reverse("api:catalog_models"), {"q": q}).json()
+    return [m["model_id"] for m in body["models"]]
+
+
+def test_search_finds_models_by_their_providers_chinese_name(client: Client) -> None:
+    make_chinese_catalog()
+    assert listed(client, "混元") == ["hunyuan-lite", "hunyuan-pro"]
+    assert listed(client, "百度") == ["ERNIE-3.5-8K"]
+
+
+def test_search_finds_a_model_by_an_alias_in_any_script_and_case(client: Client) -> None:
+    make_chinese_catalog()
+    assert listed(client, "ernie-bot") == ["ERNIE-3.5-8K"]
+    assert listed(client, "文心") == ["ERNIE-3.5-8K"]  # part of the alias 文心一言3.5
+    assert listed(client, "轻量") == ["hunyuan-lite"]
+
+
+def test_search_needs_every_word_to_match_somewhere(client: Client) -> None:
+    make_chinese_catalog()
+    assert listed(client, "腾讯 lite") == ["hunyuan-lite"]  # provider's Chinese name + model name
+    assert listed(client, "hunyuan ernie") == []
+
+
+def test_the_catalog_page_search_shows_the_matching_models(client: Client) -> None:
+    make_chinese_catalog()
+    html = client.get(reverse("catalog"), {"q": "混元"}).content.decode()
+    table = html[html.index('id="price-table"'):]
+    assert "hunyuan-pro" in table and "ERNIE-3.5-8K" not in table
