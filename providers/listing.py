@@ -167,6 +167,12 @@ def search_q(text: str) -> Q:
     return query
 
 
+def suggest_models(text: str, limit: int = 40) -> QuerySet[LLMModel]:
+    """Models for a search-as-you-type list: those matching ``text``, by provider and id."""
+    query = LLMModel.objects.select_related("provider").order_by("provider__name", "model_id")
+    return query.filter(search_q(text))[:limit] if text.strip() else query[:limit]
+
+
 def models_with_prices(
     *,
     day: dt.date,

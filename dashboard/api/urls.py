@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.api import catalog, profiles
+from dashboard.api import catalog, estimates, profiles
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("profiles/", profiles.profiles, name="profiles"),
     path("profiles/<uuid:pk>/", profiles.profile, name="profile"),
     path("profiles/<uuid:pk>/projection", profiles.projection, name="projection"),
+    path("estimates/", estimates.estimates, name="estimates"),
     path("catalog/models", catalog.catalog_models, name="catalog_models"),
     path("offers", catalog.offers, name="offers"),
 ]

@@ -172,9 +172,14 @@ def money_axis(currency: str, **extra: Any) -> dict[str, Any]:
     return _axis(tickprefix=SYMBOLS.get(currency, ""), separatethousands=True, rangemode="tozero", **extra)
 
 
-def month_axis() -> dict[str, Any]:
-    """Months ("2026-11") on a date axis: plotly spaces the labels so they never overlap."""
-    return _axis(type="date", hoverformat="%b %Y", ticklabelmode="period")
+def month_axis(months: int) -> dict[str, Any]:
+    """Months ("2026-11") on a date axis, one label per month at most (plotly thins and
+    tilts them when they would overlap); traces centre their points in the month."""
+    return _axis(type="date", tickformat="%b %Y", hoverformat="%b %Y", ticklabelmode="period",
+                 nticks=max(min(months, 12), 2))
+
+
+MONTH_PERIOD = {"xperiod": "M1", "xperiodalignment": "middle"}
 
 
 def decade_log_axis(values: Iterable[float], title: str, prefix: str) -> dict[str, Any]:
@@ -450,7 +455,8 @@ class Series:
 
 
 def _no_price_annotations(months: Sequence[str], series: Sequence[Series]) -> list[dict[str, Any]]:
-    """A "no price" label at the foot of each month where a drawn series has no value."""
+    """A "no price" label at the foot of each month (mid-month, where the points sit) in which
+    a drawn series has no value."""
     missing: dict[int, list[str]] = {}
     for item in series:
         for i, value in enumerate(item.values):
@@ -458,7 +464,7 @@ def _no_price_annotations(months: Sequence[str], series: Sequence[Series]) -> li
                 missing.setdefault(i, []).append(item.label)
     vertical = len(months) > 6
     return [
-        {"x": months[i], "y": 0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+        {"x": f"{months[i]}-15", "y": 0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
          "text": "no price", "textangle": -90 if vertical else 0, "font": {"size": 10, "color": NO_PRICE},
          "hovertext": safe_label("No price in force: " + ", ".join(names))}
         for i, names in sorted(missing.items())
@@ -480,7 +486,7 @@ def cost_lines(
     for item in series:
         style = provider_style(item.key)
         data.append({
-            "type": "scatter", "mode": "lines+markers", "name": safe_label(item.label),
+            "type": "scatter", "mode": "lines+markers", "name": safe_label(item.label), **MONTH_PERIOD,
             "x": list(months), "y": [_finite(v) for v in item.values], "connectgaps": False,
             "line": {"color": style.colour, "dash": style.dash, "width": style.width},
             "marker": {"size": 5, "color": style.colour, "symbol": style.symbol},
@@ -490,7 +496,7 @@ def cost_lines(
         data = []
     layout = {
         "hovermode": "x unified",
-        "xaxis": month_axis(),
+        "xaxis": month_axis(len(months)),
         "yaxis": money_axis(currency),
         "annotations": _no_price_annotations(months, series) if data else [],
     }
@@ -572,9 +578,9 @@ def stacked_month_bars(
     for index, item in enumerate(series):
         colour = OTHER_COLOUR if item.key == "__other__" else SERIES_PALETTE[index % len(SERIES_PALETTE)]
         data.append({
-            "type": "bar", "name": safe_label(item.label), "x": list(months),
+            "type": "bar", "name": safe_label(item.label), "x": list(months), **MONTH_PERIOD,
             "y": [_finite(v) for v in item.values], "marker": {"color": colour},
             "hovertemplate": "%{x}: %{y:,.4~s} tokens<extra>%{fullData.name}</extra>",
         })
-    layout = {"barmode": "stack", "xaxis": month_axis(), "yaxis": _axis(tickformat="~s", rangemode="tozero")}
+    layout = {"barmode": "stack", "xaxis": month_axis(len(months)), "yaxis": _axis(tickformat="~s", rangemode="tozero")}
     return spec(data, layout, title=title, note=note, empty=empty)

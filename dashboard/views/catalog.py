@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET
 
 from dashboard.engine import charts
 from dashboard.forms import CatalogFilterForm, OfferFilterForm, ProviderPageForm
-from dashboard.views.partials import render_page
+from dashboard.forms.estimate import EstimateForm
+from dashboard.views.estimate import estimate_context
+from dashboard.views.partials import render_page, swaps_fragment
 from providers import listing
 from providers.catalog import get_catalog
 from providers.models import Currency, Price, Provider
@@ -89,6 +91,8 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         "prices_last_checked": listing.prices_last_checked(),
         "chart_points": len(scatter_points),
     }
+    if not swaps_fragment(request):
+        context.update(estimate_context(EstimateForm()))
     return render_page(request, "dashboard/catalog.html", context, partial="catalog-results")
 
 

@@ -140,7 +140,7 @@ def test_a_month_without_a_price_is_a_gap_labelled_no_price_not_a_zero():
     current = spec["data"][0]
     assert current["y"] == [10.0, None, 12.0] and current["connectgaps"] is False
     [note] = spec["layout"]["annotations"]
-    assert note["x"] == "2025-02" and note["text"] == "no price"
+    assert note["x"] == "2025-02-15" and note["text"] == "no price"
     assert note["hovertext"] == "No price in force: Current (OpenAI)"
 
 
