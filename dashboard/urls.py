@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard.views import catalog
+from dashboard.views import catalog, site
 
 urlpatterns = [
     path("", catalog.catalog_index, name="catalog"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("dashboard.profile_urls")),
     path("api/", include("dashboard.api.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", site.favicon),
 ]

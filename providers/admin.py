@@ -59,6 +59,9 @@ class OriginAdminMixin:
 
     readonly_fields: tuple[str, ...] = ("origin", "seed_key", "updated_at")
 
+    class Media:
+        css = {"all": ["dashboard/admin.css"]}  # model pickers wide enough for their labels
+
     def save_model(self, request: HttpRequest, obj, form: ModelForm, change: bool) -> None:
         mark_edited(obj, change and form.has_changed())
         super().save_model(request, obj, form, change)

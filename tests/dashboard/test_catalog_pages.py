@@ -263,3 +263,26 @@ def test_the_catalog_page_search_shows_the_matching_models(client: Client) -> No
     html = client.get(reverse("catalog"), {"q": "混元"}).content.decode()
     table = html[html.index('id="price-table"'):]
     assert "hunyuan-pro" in table and "ERNIE-3.5-8K" not in table
+
+
+def test_a_provider_page_leaves_out_notes_meant_for_maintainers(client: Client) -> None:
+    make_catalog(1)
+    Provider.objects.filter(slug="cnp").update(
+        notes="CNY list prices until 2025-09-05, then USD (one currency per period). See fixtures/catalog/README.md."
+    )
+    html = client.get(reverse("provider_detail", args=["cnp"])).content.decode()
+    assert "CNY list prices until 2025-09-05, then USD (one currency per period)." in html
+    assert "README" not in html and "fixtures/" not in html
+
+
+def test_the_provider_page_draws_its_history_in_the_currency_asked_for(client: Client) -> None:
+    make_catalog(1)
+    response = client.get(reverse("provider_detail", args=["cnp"]), {"currency": "USD"})
+    line = response.context["history_chart"]["data"][0]
+    # ¥7.1386 at 7.1386 CNY per USD is $1.00 per 1M input tokens.
+    assert line["y"][0] == pytest.approx(1.0)
+    assert response.context["history_chart"]["layout"]["yaxis"]["tickprefix"] == "$"
+    default = client.get(reverse("provider_detail", args=["cnp"]))
+    assert default.context["currency"] == "CNY"  # what the provider bills today
+    assert default.context["history_chart"]["data"][0]["y"][0] == pytest.approx(7.1386)
+    assert client.get(reverse("provider_detail", args=["cnp"]), {"currency": "EUR"}).context["currency"] == "CNY"
