@@ -14,6 +14,9 @@ Design rules every builder follows:
 - log axes carry one tick per decade (``$0.1, $1, $10``), never the 2 and 5 minor labels;
 - unknown cost is never drawn as 0: a missing value leaves a gap that is labelled "no price".
 
+A provider's traces carry its slug (``current`` for the user's provider) in plotly's free-form
+``meta`` attribute, so the page and the browser tests can tell which provider a trace is.
+
 The specs are built as plain dicts rather than through ``plotly.graph_objects``: the object
 layer validates every property and cost ~80 ms per dashboard render, while plotly.js accepts
 the same JSON. Names from uploaded files or the catalog go through ``safe_label`` before they
@@ -218,7 +221,7 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
     for (name, slug), rows in sorted(by_provider.items(), key=lambda item: item[0][0].lower()):
         style = provider_style(slug)
         data.append({
-            "type": "scatter", "mode": "markers", "name": safe_label(name),
+            "type": "scatter", "mode": "markers", "name": safe_label(name), "meta": slug,
             "x": [r["input"] for r in rows], "y": [r["output"] for r in rows],
             "text": [safe_label(r["model"]) for r in rows],
             "marker": {"size": 9, "color": style.colour, "symbol": style.symbol, "opacity": 0.85,
@@ -409,7 +412,7 @@ def offer_timeline(
         starts = [offers[i]["starts_on"] for i in indexes]
         ends = [offers[i]["ends_on"] or max(today, offers[i]["starts_on"]) for i in indexes]
         data.append({
-            "type": "bar", "orientation": "h", "name": safe_label(name),
+            "type": "bar", "orientation": "h", "name": safe_label(name), "meta": slug,
             "y": [labels[i] for i in indexes],
             "x": [max((e - s).days + 1, 1) * 86_400_000 for s, e in zip(starts, ends, strict=True)],
             "base": [s.isoformat() for s in starts],
@@ -486,7 +489,7 @@ def cost_lines(
     for item in series:
         style = provider_style(item.key)
         data.append({
-            "type": "scatter", "mode": "lines+markers", "name": safe_label(item.label), **MONTH_PERIOD,
+            "type": "scatter", "mode": "lines+markers", "name": safe_label(item.label), "meta": item.key, **MONTH_PERIOD,
             "x": list(months), "y": [_finite(v) for v in item.values], "connectgaps": False,
             "line": {"color": style.colour, "dash": style.dash, "width": style.width},
             "marker": {"size": 5, "color": style.colour, "symbol": style.symbol},
@@ -522,7 +525,7 @@ def provider_bars(
     if priced:
         data.append({
             "type": "bar", "orientation": "h", "name": "total", "showlegend": False,
-            "y": labels, "x": [_finite(s.values[0]) for s in ordered],
+            "y": labels, "x": [_finite(s.values[0]) for s in ordered], "meta": [s.key for s in ordered],
             "customdata": [safe_label(s.label) for s in ordered],
             "marker": {"color": [provider_style(s.key).colour for s in ordered]},
             "hovertemplate": f"<b>%{{customdata}}</b><br>{symbol}%{{x:,.2f}}<extra></extra>",
@@ -564,7 +567,7 @@ def stacked_token_bars(
     layout = {
         "barmode": "stack",
         "xaxis": _axis(tickformat="~s", rangemode="tozero"),
-        "yaxis": _axis(autorange="reversed", tickfont={"size": 11}),
+        "yaxis": _axis(autorange="reversed", tickfont={"size": 11}, categoryorder="array", categoryarray=labels),
     }
     return spec(data, layout, title=title, note=note, empty=empty, plot_height=max(PLOT_HEIGHT, 24 * len(labels)))
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still synchronous and safe.
@@ -67,3 +68,37 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-phone.png"), full_page=True)
     if size:
         page.set_viewport_size(size)
+
+
+@pytest.fixture
+def seeded_server(live_server, transactional_db):
+    from providers.catalog import clear_catalog_cache
+    from providers.seed import load_seed
+
+    clear_catalog_cache()
+    load_seed()
+    return live_server
+
+
+@pytest.fixture
+def sample_profile(seeded_server):
+    from dashboard.profile_store import ingest_sample
+
+    return ingest_sample(session_key="")
+
+
+def drawn_traces(page: Page) -> list[int]:
+    """Traces plotly actually drew, per drawn chart, read from the rendered SVG (not the JSON)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
+             el.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length)"""
+    )
+
+
+def wait_for_charts(page: Page) -> None:
+    """Every chart that can be seen is drawn (one inside a closed <details> waits to open)."""
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('[data-plotly-src]'))
+             .filter(el => !el.closest('details:not([open])'))
+             .every(el => el.classList.contains('js-plotly-plot'))"""
+    )

@@ -11,41 +11,12 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.profile_store import ingest_sample
-from providers.catalog import clear_catalog_cache
 from providers.models import Offer
-from providers.seed import load_seed
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import drawn_traces, screenshot, wait_for_charts
 
 pytestmark = pytest.mark.e2e
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "usage"
 JULY_2024 = "s=1&switch=2024-07-09&elig=openai_migrants&elig=new_customers"
-
-
-@pytest.fixture
-def seeded_server(live_server, transactional_db):
-    clear_catalog_cache()
-    load_seed()
-    return live_server
-
-
-@pytest.fixture
-def sample_profile(seeded_server):
-    return ingest_sample(session_key="")
-
-
-def drawn_traces(page: Page) -> list[int]:
-    """Traces plotly actually drew, per chart, read from the rendered SVG (not the JSON)."""
-    return page.evaluate(
-        """() => Array.from(document.querySelectorAll('[data-plotly-src]')).map(el =>
-             el.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length)"""
-    )
-
-
-def wait_for_charts(page: Page) -> None:
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('[data-plotly-src]')).every(el => el.classList.contains('js-plotly-plot'))"
-    )
 
 
 def ranking_totals(page: Page) -> list[str]:

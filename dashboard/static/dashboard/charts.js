@@ -25,6 +25,21 @@
     if (!source || typeof Plotly === "undefined") { return; }
     var spec = JSON.parse(source.textContent);
     el.setAttribute("data-plot-height", spec.plot_height || "");
+    // Month labels need about 72 px each: fewer of them on a phone than on a desktop.
+    var xaxis = spec.layout && spec.layout.xaxis;
+    if (xaxis && xaxis.nticks && el.clientWidth) {
+      xaxis.nticks = Math.max(2, Math.min(xaxis.nticks, Math.floor(el.clientWidth / 72)));
+    }
+    // Provider names beside horizontal bars: shorter on a phone so the bars keep their room
+    // (the full name stays in the hover).
+    var yaxis = spec.layout && spec.layout.yaxis;
+    if (yaxis && yaxis.categoryarray && el.clientWidth && el.clientWidth < 560) {
+      yaxis.tickmode = "array";
+      yaxis.tickvals = yaxis.categoryarray;
+      yaxis.ticktext = yaxis.categoryarray.map(function (label) {
+        return label.length > 18 ? label.slice(0, 17).trim() + "…" : label;
+      });
+    }
     Plotly.react(el, spec.data || [], spec.layout || {}, config).then(function () {
       if (!el.hasAttribute("data-fit-bound")) {
         el.setAttribute("data-fit-bound", "");
