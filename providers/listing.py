@@ -142,6 +142,7 @@ def _aliases_q(word: str) -> Q:
 SEARCHED_FIELDS = (
     "model_id",
     "display_name",
+    "name_zh",
     "provider__slug",
     "provider__name",
     "provider__name_zh",
@@ -151,17 +152,14 @@ SEARCHED_FIELDS = (
 def search_q(text: str) -> Q:
     """Models matching every word of ``text`` in their id, names, aliases or provider.
 
-    Case-insensitive and in English or Chinese: "混元" finds Tencent's Hunyuan models through
-    the provider's Chinese name, "qwen plus" finds qwen-plus, an alias finds the model it
-    stands for. The Chinese model name is searched when the catalog has that field.
+    Case-insensitive and in English or Chinese: "通义" finds Qwen through the models' Chinese
+    names, "混元" Tencent's Hunyuan models through the provider's, "qwen plus" finds qwen-plus,
+    an alias finds the model it stands for.
     """
-    fields = list(SEARCHED_FIELDS)
-    if any(f.name == "name_zh" for f in LLMModel._meta.get_fields()):
-        fields.append("name_zh")
     query = Q()
     for word in text.split():
         match = _aliases_q(word)
-        for field in fields:
+        for field in SEARCHED_FIELDS:
             match |= _text_q(field, word)
         query &= match
     return query

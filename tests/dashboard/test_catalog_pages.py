@@ -224,12 +224,16 @@ def make_chinese_catalog() -> None:
                                       region="mainland_china", billing_currency="CNY")
     baidu = Provider.objects.create(slug="baidu", name="Baidu AI Cloud Qianfan (ERNIE)", name_zh="百度千帆", country="CN",
                                     region="mainland_china", billing_currency="CNY")
-    for provider, model_id, name, aliases in (
-        (tencent, "hunyuan-pro", "Hunyuan Pro", []),
-        (tencent, "hunyuan-lite", "Hunyuan Lite", ["混元轻量"]),
-        (baidu, "ERNIE-3.5-8K", "ERNIE 3.5 8K", ["ERNIE-Bot", "文心一言3.5"]),
+    alibaba = Provider.objects.create(slug="alibaba", name="Alibaba Cloud Model Studio", name_zh="阿里云百炼", country="CN",
+                                      region="mainland_china", billing_currency="CNY")
+    for provider, model_id, name, name_zh, aliases in (
+        (tencent, "hunyuan-pro", "Hunyuan Pro", "", []),
+        (tencent, "hunyuan-lite", "Hunyuan Lite", "", ["混元轻量"]),
+        (baidu, "ERNIE-3.5-8K", "ERNIE 3.5 8K", "", ["ERNIE-Bot", "文心一言3.5"]),
+        (alibaba, "qwen-plus", "Qwen Plus", "通义千问-Plus", []),
     ):
-        model = LLMModel.objects.create(provider=provider, model_id=model_id, display_name=name, tier="balanced", aliases=aliases)
+        model = LLMModel.objects.create(provider=provider, model_id=model_id, display_name=name, name_zh=name_zh,
+                                        tier="balanced", aliases=aliases)
         Price.objects.create(model=model, effective_from=today - dt.timedelta(days=10), currency="CNY",
                              input_per_mtok=Decimal("1"), output_per_mtok=Decimal("2"), verification="verified-official")
 
@@ -250,6 +254,20 @@ def test_search_finds_a_model_by_an_alias_in_any_script_and_case(client: Client)
     assert listed(client, "ernie-bot") == ["ERNIE-3.5-8K"]
     assert listed(client, "文心") == ["ERNIE-3.5-8K"]  # part of the alias 文心一言3.5
     assert listed(client, "轻量") == ["hunyuan-lite"]
+
+
+def test_search_finds_a_model_by_its_chinese_name(client: Client) -> None:
+    make_chinese_catalog()
+    assert listed(client, "通义") == ["qwen-plus"]
+    assert listed(client, "千问 plus") == ["qwen-plus"]
+
+
+@pytest.mark.parametrize(
+    ("word", "family"), [("混元", "hunyuan"), ("文心", "ernie"), ("通义", "qwen"), ("豆包", "doubao"), ("智谱", "glm")]
+)
+def test_the_seed_catalog_is_searchable_by_the_chinese_brand_names(client: Client, seeded, word: str, family: str) -> None:
+    found = listed(client, word)
+    assert found and all(family in model_id.lower() for model_id in found), found
 
 
 def test_search_needs_every_word_to_match_somewhere(client: Client) -> None:

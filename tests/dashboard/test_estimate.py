@@ -63,7 +63,7 @@ def test_a_growth_rate_is_carried_into_the_dashboards_scenario(client: Client) -
     [
         ("openai/gpt-4o", "openai", "gpt-4o"),
         ("gpt-4o", "openai", "gpt-4o"),
-        ("gpt-4o-2024-05-13", "openai", "gpt-4o"),  # an alias
+        ("gpt-4o-mini-2024-07-18", "openai", "gpt-4o-mini"),  # an alias
         ("alibaba-intl/qwen-plus", "alibaba-intl", "qwen-plus"),  # the provider decides
         ("alibaba/qwen-plus", "alibaba", "qwen-plus"),
     ],
