@@ -33,7 +33,7 @@
     // Provider names beside horizontal bars: shorter on a phone so the bars keep their room
     // (the full name stays in the hover).
     var yaxis = spec.layout && spec.layout.yaxis;
-    if (yaxis && yaxis.categoryarray && el.clientWidth && el.clientWidth < 560) {
+    if (yaxis && yaxis.categoryarray && el.clientWidth && el.clientWidth < 420) {
       yaxis.tickmode = "array";
       yaxis.tickvals = yaxis.categoryarray;
       yaxis.ticktext = yaxis.categoryarray.map(function (label) {
