@@ -389,13 +389,28 @@ def price_history(
 # --- offers page --------------------------------------------------------------------------
 
 
+def _drawn_end(offer: dict[str, Any], today: dt.date) -> dt.date:
+    return offer["ends_on"] or offer.get("assumed_until") or max(today, offer["starts_on"])
+
+
+def _end_text(offer: dict[str, Any]) -> str:
+    if offer["ends_on"]:
+        return offer["ends_on"].isoformat()
+    if offer.get("assumed_until") and offer.get("last_seen_on"):
+        return (f"end not published; last seen running {offer['last_seen_on'].isoformat()}, "
+                f"assumed until {offer['assumed_until'].isoformat()}")
+    return "end not published"
+
+
 def offer_timeline(
     offers: Sequence[dict[str, Any]], today: dt.date, marker: dt.date, marker_label: str
 ) -> dict[str, Any]:
-    """Horizontal bars for offer campaign windows in their provider's colour; an offer whose
-    end is not published is hatched and drawn to today.
+    """Horizontal bars for offer campaign windows in their provider's colour. An offer whose
+    end is not published is hatched and drawn to the day it is assumed to run until
+    (``assumed_until``: last seen running + the assumption window), or to today without one.
 
-    ``offers``: dicts with provider (name), slug, name, starts_on, ends_on (None = unknown).
+    ``offers``: dicts with provider (name), slug, name, starts_on, ends_on (None = not
+    published) and optionally last_seen_on and assumed_until.
     """
     labels = [short_label(f"{o['provider']}: {o['name']}", 34) for o in offers]
     # Two offers may shorten to the same text; a zero-width space keeps their rows apart.
@@ -410,7 +425,7 @@ def offer_timeline(
     for (name, slug), indexes in groups.items():
         style = provider_style(slug)
         starts = [offers[i]["starts_on"] for i in indexes]
-        ends = [offers[i]["ends_on"] or max(today, offers[i]["starts_on"]) for i in indexes]
+        ends = [_drawn_end(offers[i], today) for i in indexes]
         data.append({
             "type": "bar", "orientation": "h", "name": safe_label(name), "meta": slug,
             "y": [labels[i] for i in indexes],
@@ -420,8 +435,7 @@ def offer_timeline(
                        "pattern": {"shape": ["/" if offers[i]["ends_on"] is None else "" for i in indexes],
                                    "fillmode": "overlay", "fgcolor": "#ffffff", "size": 6}},
             "customdata": [[safe_label(f"{offers[i]['provider']}: {offers[i]['name']}"), offers[i]["starts_on"].isoformat(),
-                            offers[i]["ends_on"].isoformat() if offers[i]["ends_on"] else "end not published"]
-                           for i in indexes],
+                            _end_text(offers[i])] for i in indexes],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} → %{customdata[2]}<extra></extra>",
         })
     plot_height = max(200, 26 * len(offers))
@@ -439,7 +453,8 @@ def offer_timeline(
         data,
         layout,
         title="Offer campaign windows",
-        note="One colour per provider. Hatched bars: the end of the campaign is not published, drawn to today.",
+        note="One colour per provider. Hatched bars: the end of the campaign is not published; they run to the day "
+        "the offer is assumed to last until (last seen running plus the assumption window).",
         empty="No offer matches these filters.",
         plot_height=plot_height,
     )

@@ -97,14 +97,20 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
 
 
 def _history_series(prices: list[Price], today: dt.date) -> list[tuple[str, list[Price]]]:
-    """Base-tier price periods per model, models priced today first, then the most changed."""
+    """Base-tier price periods per model: models priced today first, then those whose price
+    changed most often, then the newest."""
     by_model: dict[str, list[Price]] = {}
     for price in prices:
         if price.min_prompt_tokens == 0:
             by_model.setdefault(price.model.model_id, []).append(price)
     return sorted(
         by_model.items(),
-        key=lambda item: (not any(p.in_force_on(today) for p in item[1]), -len(item[1]), item[0]),
+        key=lambda item: (
+            not any(p.in_force_on(today) for p in item[1]),
+            -len(item[1]),
+            -max(p.effective_from for p in item[1]).toordinal(),
+            item[0],
+        ),
     )
 
 
@@ -174,6 +180,8 @@ def offer_list(request: HttpRequest) -> HttpResponse:
                     "name": o.name,
                     "starts_on": o.starts_on,
                     "ends_on": o.ends_on,
+                    "last_seen_on": o.last_seen_on,
+                    "assumed_until": o.assumed_until,
                 }
                 for o in offers
             ],

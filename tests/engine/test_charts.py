@@ -301,6 +301,16 @@ def test_offer_bars_take_their_providers_colour_and_an_open_end_is_hatched():
     assert by_name["DeepSeek"]["x"] == [92 * 86_400_000]
 
 
+def test_an_offer_without_a_published_end_runs_to_the_day_it_is_assumed_to_last_until():
+    offer = {"provider": "MiniMax", "slug": "minimax", "name": "Registration", "starts_on": dt.date(2024, 6, 14),
+             "ends_on": None, "last_seen_on": dt.date(2024, 6, 14), "assumed_until": dt.date(2024, 12, 14)}  # fmt: skip
+    spec = charts.offer_timeline([offer], dt.date(2026, 11, 30), dt.date(2024, 7, 9), "cut-off")
+    bar = spec["data"][0]
+    # 2024-06-14 .. 2024-12-14 inclusive: 17 (June) + 31 + 31 + 30 + 31 + 30 + 14 = 184 days, not to 2026.
+    assert bar["x"] == [184 * 86_400_000] and bar["marker"]["pattern"]["shape"] == ["/"]
+    assert "assumed until 2024-12-14" in bar["customdata"][0][2]
+
+
 def test_specs_are_plain_json_without_nan():
     spec = charts.cost_lines(["2025-01"], [Series("p", "P", [math.nan]), Series("q", "Q", [1.0])], "USD", title="t")
     assert "NaN" not in json.dumps(spec)
