@@ -250,6 +250,22 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
 # --- provider page ------------------------------------------------------------------------
 
 
+def _date_range(data: list[dict[str, Any]]) -> list[str] | None:
+    """The drawn days with a small margin. Set explicitly: plotly would otherwise widen a date
+    axis to fit an annotation's text, leaving a year of empty plot on a phone."""
+    days = [dt.date.fromisoformat(x) for trace in data for x in trace["x"] if x]
+    if not days:
+        return None
+    low, high = min(days), max(days)
+    pad = dt.timedelta(days=max((high - low).days // 50, 1))
+    return [(low - pad).isoformat(), (high + pad).isoformat()]
+
+
+def _midpoint(day_range: list[str]) -> str:
+    low, high = (dt.date.fromisoformat(d) for d in day_range)
+    return (low + (high - low) / 2).isoformat()
+
+
 class PricePeriod(Protocol):
     """One dated list price (a providers.Price row or an engine PriceRow)."""
 
@@ -355,11 +371,15 @@ def price_history(
                                  "<br>%{customdata}<extra></extra>",
             })
     shapes, annotations = [], []
+    x_range = _date_range(data)
     for day, _before, after in sorted(switches):
         shapes.append({"type": "line", "x0": day.isoformat(), "x1": day.isoformat(), "y0": 0, "y1": 1,
                        "yref": "paper", "line": {"color": MUTED, "width": 1.5, "dash": "dash"}})
+        # The label reads away from the nearer edge, so it is never cut off.
+        late = x_range is not None and day.isoformat() > _midpoint(x_range)
         annotations.append({"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "bottom",
-                            "xanchor": "left", "showarrow": False, "font": {"size": 11, "color": MUTED},
+                            "xanchor": "right" if late else "left", "showarrow": False,
+                            "font": {"size": 11, "color": MUTED},
                             "text": f"billed in {safe_label(after)} from {day.isoformat()}"})
     shown = min(len(series), MAX_SERIES)
     total = total_models if total_models is not None else len(series)
@@ -373,7 +393,7 @@ def price_history(
     return spec(
         data,
         {
-            "xaxis": _axis(type="date"),
+            "xaxis": _axis(type="date", range=x_range),
             "yaxis": money_axis(currency, title={"text": f"{currency} per 1M tokens", "font": {"size": 12}}),
             "shapes": shapes,
             "annotations": annotations,

@@ -187,7 +187,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             ],
             today,
             OPENAI_CUTOFF,
-            "2024-07-09: OpenAI API cut-off for China",
+            "OpenAI cut-off (2024-07-09)",
         ),
     }
     return render_page(request, "dashboard/offers.html", context, partial="offer-results")

@@ -253,6 +253,9 @@ def test_price_history_draws_one_currency_and_marks_a_switch_of_billing_currency
     [switch] = spec["layout"]["shapes"]
     assert switch["x0"] == "2025-09-05"
     assert spec["layout"]["annotations"][0]["text"] == "billed in USD from 2025-09-05"
+    # The axis spans the drawn days (2025-02-25 .. today 2025-10-01, 218 days, 4 days' margin),
+    # not the extra room the annotation's text would ask for.
+    assert spec["layout"]["xaxis"]["range"] == ["2025-02-21", "2025-10-05"]
 
 
 def test_price_history_converts_each_day_at_that_days_rate():
