@@ -69,13 +69,16 @@ BRAND_COLOURS: Mapping[str, str] = {
     "minimax": "#5254a3",
     "iflytek": "#0f5e9c",
     "qihoo-360": "#ad494a",
+    "aws-bedrock": "#637939",
 }
+# For providers added later: none of these is a brand colour above.
 FALLBACK = (
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#5254a3", "#ad494a",
+    "#8c564b", "#6b6ecf", "#bd9e39", "#a55194", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#d6616b", "#0e9aa7", "#b07aa1",
 )
-# Suffixes that mark a regional or deployment variant of a brand: same hue, other dash/marker.
-VARIANT_SUFFIXES = ("-intl", "-international", "-china", "-global", "-cn")
+# Suffixes that mark a regional or deployment variant of a brand (Azure's China region,
+# Gemini on Vertex): same hue, another dash or marker.
+VARIANT_SUFFIXES = ("-intl", "-china", "-vertex", "-international", "-global", "-cn")
 VARIANT_DASHES = ("solid", "dash", "dot", "dashdot")
 VARIANT_SYMBOLS = ("circle", "diamond-open", "square", "triangle-up-open")
 # Distinct colours for series that are not providers (source models, a provider's models).

@@ -3,9 +3,11 @@ from the JSON that plotly.js draws. No database, no browser."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -24,11 +26,11 @@ from dashboard.engine.presentation import (
 )
 from tests.engine.factory import price
 
-SEED_PROVIDERS = (
-    "openai", "azure-openai", "azure-openai-china", "sensetime", "baidu", "tencent", "alibaba",
-    "alibaba-intl", "zhipu", "zai", "deepseek", "moonshot", "moonshot-intl", "bytedance-doubao",
-    "01-ai", "baichuan", "minimax", "minimax-intl", "iflytek", "qihoo-360",
-)  # fmt: skip
+# Every provider of the seed catalog, read from the repository's own fixtures.
+SEED_PROVIDERS = [
+    row["slug"]
+    for row in csv.DictReader((Path(__file__).resolve().parents[2] / "fixtures/catalog/providers.csv").open(encoding="utf-8"))
+]
 
 
 def candidate(key: str, rank: int | None, label: str, *, unpriced: bool = False) -> SimpleNamespace:
@@ -75,6 +77,8 @@ def test_every_seed_brand_has_its_own_colour_and_regional_twins_share_it_with_an
     assert provider_style("minimax-intl").colour == provider_style("minimax").colour
     assert provider_style("minimax-intl").dash != provider_style("minimax").dash
     assert provider_style("minimax-intl").symbol != provider_style("minimax").symbol
+    assert provider_style("google-vertex").colour == provider_style("google").colour
+    assert not set(charts.FALLBACK) & set(charts.BRAND_COLOURS.values())
 
 
 def test_the_current_provider_is_drawn_in_ink_thicker_than_the_candidates():
