@@ -1,0 +1,49 @@
+"""The ranking's Flags column: short badges for the known notes, the rest as sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note as the engine gives it: a stable code and its English sentence."""
+
+    code: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def flags_cell(notes: tuple, **summary: object) -> str:
+    fields = {"candidate": "deepseek", "rank": 1, "label": "DeepSeek", "mappings": (), "has_unpriced": False,
+              "unpriced_tokens": 0.0, "uses_unverified": False, "total_display": 1.0,
+              "total_without_offers_display": 1.0, "savings_vs_current_display": 0.0,
+              "savings_vs_current_pct": 0.0, "free_tokens_used": 0, "free_value_display": 0.0,
+              "offers_exhausted_on": None, "notes": notes}  # fmt: skip
+    s = SimpleNamespace(**{**fields, **summary})
+    html = render_to_string("dashboard/_ranking_row.html", {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={})})
+    return html[html.index('class="flags"'):]
+
+
+def test_known_notes_become_short_badges_with_the_sentence_as_their_title():
+    cell = flags_cell((Note("batch_fallback", "batch usage billed at normal prices (no batch price)"),
+                       Note("cache_read_fallback", "cache reads billed at the input price (no cache price)")))  # fmt: skip
+    assert '<span class="badge" title="batch usage billed at normal prices (no batch price)">no batch discount</span>' in cell
+    assert ">cache at input price</span>" in cell
+    assert "<details" not in cell  # nothing left to read at length
+
+
+def test_other_notes_stay_sentences_behind_a_notes_badge():
+    cell = flags_cell((Note("batch_fallback", "batch usage billed at normal prices"), "priced as its family before release"))
+    assert ">no batch discount</span>" in cell
+    assert '<summary class="badge">1 note</summary><ul><li>priced as its family before release</li></ul>' in cell
+
+
+def test_unpriced_and_unverified_candidates_get_their_badges():
+    cell = flags_cell((), has_unpriced=True, unpriced_tokens=64_200_000.0, uses_unverified=True)
+    assert ">64.20M unpriced</span>" in cell and ">unverified</span>" in cell
