@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from dashboard.engine.estimate import estimate_frame
 from dashboard.forms.estimate import EstimateForm
-from dashboard.forms.scenario import DEFAULT_ELIGIBILITY
 from dashboard.models import UsageProfile
 from dashboard.profile_store import store_profile
 
@@ -31,5 +30,5 @@ def dashboard_url(profile: UsageProfile, form: EstimateForm) -> str:
     growth = form.cleaned_data.get("growth")
     if not growth:
         return url
-    # A submitted scenario (s=1) takes only the parameters it is given: keep the default offers.
-    return f"{url}?{urlencode({'s': '1', 'growth': f'{growth:g}', 'elig': DEFAULT_ELIGIBILITY}, doseq=True)}"
+    # The dashboard honours any scenario parameter in its URL; the others keep their defaults.
+    return f"{url}?{urlencode({'growth': f'{growth:g}'})}"

@@ -19,14 +19,15 @@ class Note:
         return self.text
 
 
-def flags_cell(notes: tuple, **summary: object) -> str:
+def flags_cell(notes: tuple, lacking: bool = False, **summary: object) -> str:
     fields = {"candidate": "deepseek", "rank": 1, "label": "DeepSeek", "mappings": (), "has_unpriced": False,
               "unpriced_tokens": 0.0, "uses_unverified": False, "total_display": 1.0,
               "total_without_offers_display": 1.0, "savings_vs_current_display": 0.0,
               "savings_vs_current_pct": 0.0, "free_tokens_used": 0, "free_value_display": 0.0,
-              "offers_exhausted_on": None, "notes": notes}  # fmt: skip
+              "offers_exhausted_on": None, "notes": notes, "coverage_pct": 100.0, "lacks": ()}  # fmt: skip
     s = SimpleNamespace(**{**fields, **summary})
-    html = render_to_string("dashboard/_ranking_row.html", {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={})})
+    context = {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={}), "lacking": lacking}
+    html = render_to_string("dashboard/_ranking_row.html", context)
     return html[html.index('class="flags"'):]
 
 
@@ -44,6 +45,8 @@ def test_other_notes_stay_sentences_behind_a_notes_badge():
     assert '<summary class="badge">1 note</summary><ul><li>priced as its family before release</li></ul>' in cell
 
 
-def test_unpriced_and_unverified_candidates_get_their_badges():
-    cell = flags_cell((), has_unpriced=True, unpriced_tokens=64_200_000.0, uses_unverified=True)
+def test_unranked_candidates_say_what_they_cannot_price_and_unverified_data_is_marked():
+    cell = flags_cell((), lacking=True, has_unpriced=True, unpriced_tokens=64_200_000.0, uses_unverified=True,
+                      lacks=("gpt-4o: no model of this tier",))  # fmt: skip
     assert ">64.20M unpriced</span>" in cell and ">unverified</span>" in cell
+    assert '<div class="lack">gpt-4o: no model of this tier</div>' in cell
