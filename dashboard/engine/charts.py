@@ -524,17 +524,20 @@ def cost_lines(
     """Cost per month (or running total) per candidate, one colour per provider."""
     symbol = SYMBOLS.get(currency, "")
     data = []
-    for item in series:
+    for rank, item in enumerate(series):
         style = provider_style(item.key)
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": safe_label(item.label), "meta": item.key, **MONTH_PERIOD,
             "x": list(months), "y": [_finite(v) for v in item.values], "connectgaps": False,
             "line": {"color": style.colour, "dash": style.dash, "width": style.width},
             "marker": {"size": 5, "color": style.colour, "symbol": style.symbol},
-            "hovertemplate": f"{symbol}%{{y:,.2f}}",
+            "hovertemplate": f"{symbol}%{{y:,.2f}}", "legendrank": 1000 + rank,
         })
     if not any(v is not None for trace in data for v in trace["y"]):
         data = []
+    # Your current provider is drawn last, on top of a candidate at the same price (your own
+    # provider at list price), and stays first in the legend.
+    data.sort(key=lambda trace: trace["meta"] == CURRENT)
     layout = {
         "hovermode": "x unified",
         "xaxis": month_axis(len(months)),

@@ -86,6 +86,15 @@ def test_the_current_provider_is_drawn_in_ink_thicker_than_the_candidates():
     assert current.colour == charts.CURRENT_COLOUR and current.width > other.width
 
 
+def test_the_current_provider_is_drawn_on_top_and_listed_first():
+    spec = charts.cost_lines(
+        ["2025-01"], [Series("current", "Current (OpenAI)", [5.0]), Series("openai", "OpenAI", [5.0])], "USD", title="t"
+    )
+    assert [t["meta"] for t in spec["data"]] == ["openai", "current"]  # later traces cover earlier ones
+    ranks = {t["meta"]: t["legendrank"] for t in spec["data"]}
+    assert ranks["current"] < ranks["openai"]
+
+
 def test_an_unknown_provider_gets_a_stable_colour_from_its_slug():
     assert provider_style("new-cloud").colour == provider_style("new-cloud").colour
     assert provider_style("new-cloud").colour in charts.FALLBACK
@@ -141,7 +150,7 @@ def test_a_month_without_a_price_is_a_gap_labelled_no_price_not_a_zero():
         "USD",
         title="Monthly cost",
     )
-    current = spec["data"][0]
+    current = next(trace for trace in spec["data"] if trace["meta"] == "current")
     assert current["y"] == [10.0, None, 12.0] and current["connectgaps"] is False
     [note] = spec["layout"]["annotations"]
     assert note["x"] == "2025-02-15" and note["text"] == "no price"
