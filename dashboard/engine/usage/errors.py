@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class UsageFileError(ValueError):
     """A usage file that cannot be read, with where the problem is.
 
     `row` is the line number as a spreadsheet shows it (the header is line 1), so a user can
-    find the cell; str(err) is the whole human message.
+    find the cell; str(err) is the whole human message in English.
+
+    For translation the message can be given as a template with `params`
+    (`UsageFileError("{count:,} columns named {name!r}", params={...})`): `template` and `params`
+    stay on the error so the web layer can word the same template in the user's language, and
+    `message` is the English text. A message given without params is its own template.
     """
 
     def __init__(
@@ -17,8 +25,11 @@ class UsageFileError(ValueError):
         row: int | None = None,
         column: str | None = None,
         filename: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
-        self.message = message
+        self.template = message
+        self.params: dict[str, Any] = dict(params or {})
+        self.message = message.format(**self.params) if self.params else message
         self.row = row
         self.column = column
         self.filename = filename
