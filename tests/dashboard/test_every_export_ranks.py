@@ -75,3 +75,17 @@ def test_unknown_ids_among_known_ones_leave_the_rest_ranked(seeded) -> None:
     assert 0 < comparison.compared_pct < 100
     for s in ranked:
         assert s.coverage_pct == pytest.approx(comparison.compared_pct)
+
+
+@pytest.mark.parametrize(
+    "name", ["openrouter_activity_2026-06-28.csv", "openrouter_activity_daily_2026-05.csv"]
+)
+def test_openrouter_exports_are_priced_on_openrouter_itself(seeded, name: str) -> None:
+    # OpenRouter bills at its own listed prices whoever served the request, so the current
+    # provider is OpenRouter and every source id lands on one of its models, all priced.
+    result = projected(USAGE / name, name, meter_rules())
+    current = next(s for s in result.summary if s.candidate == "current")
+    assert current.label == "Current (OpenRouter)"
+    assert current.coverage_pct == 100.0 and not current.has_unpriced
+    assert current.total_display > 0
+    assert all(m.target_display.endswith("(OpenRouter)") for m in current.mappings)

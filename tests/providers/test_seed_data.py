@@ -365,8 +365,8 @@ def test_every_usage_fixture_day_has_a_verified_price_on_the_resolved_model() ->
 
 
 def test_openrouter_export_ids_also_resolve_on_the_openrouter_provider() -> None:
-    # The OpenRouter readers tag rows with the slug's vendor today ("openai/gpt-4.1..." ->
-    # openai); once they tag them "openrouter" the same ids must land on OpenRouter's models.
+    # The OpenRouter readers tag rows "openrouter" (OpenRouter bills them at its own prices):
+    # every id its sample exports carry must land on one of OpenRouter's models.
     index = catalog().provider_model_index["openrouter"]
     ids = [model for name, _, model, _, _ in usage_ids() if name.startswith("openrouter_")]
     resolved, unresolved = resolve_models(ids, index)

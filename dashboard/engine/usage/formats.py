@@ -374,6 +374,11 @@ ANTHROPIC_COST = Format(
 
 # --- OpenRouter per-generation export -----------------------------------------------------
 
+# OpenRouter bills the usage itself (at its own listed prices, whoever served the request), so
+# its exports' rows belong to the `openrouter` provider; the catalog knows its ids
+# (`openai/gpt-4.1`, `meta-llama/llama-3.1-70b-instruct`, ...) and their dated aliases.
+OPENROUTER = "openrouter"
+
 
 def _openrouter_generations(cols: Columns) -> Rows:
     skipped: dict[str, int] = {}
@@ -398,6 +403,7 @@ def _openrouter_generations(cols: Columns) -> Rows:
         output=cols.counts("output", keep),
         cost=cols.floats("cost", keep),
         currency="USD",
+        provider=OPENROUTER,
         skipped=skipped,
     )
 
@@ -440,6 +446,7 @@ def _openrouter_activity(cols: Columns) -> Rows:
         output=cols.counts("output", keep),
         cost=cols.floats("cost", keep),
         currency="USD",
+        provider=OPENROUTER,
         skipped=skipped,
     )
 

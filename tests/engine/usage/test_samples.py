@@ -102,11 +102,11 @@ def test_openrouter_generation_sample_sums_requests_and_skips_cancelled():
     assert report.format == "openrouter_generations"
     assert report.skipped == {"cancelled generation": 1}
     assert rows_of(frame) == [
-        (D("2026-06-28"), "anthropic", "anthropic/claude-sonnet-4", False, 1, 3000, 0, 0, 700),
+        (D("2026-06-28"), "openrouter", "anthropic/claude-sonnet-4", False, 1, 3000, 0, 0, 700),
         # (1200 - 200) + 600 uncached, 200 cached, 250 + 120 output
-        (D("2026-06-28"), "openai", "openai/gpt-4.1-2025-04-14", False, 2, 1600, 200, 0, 370),
+        (D("2026-06-28"), "openrouter", "openai/gpt-4.1-2025-04-14", False, 2, 1600, 200, 0, 370),
         # 5000 - 1000 cached
-        (D("2026-06-29"), "deepseek", "deepseek/deepseek-chat-v3-0324:free", False, 1, 4000,
+        (D("2026-06-29"), "openrouter", "deepseek/deepseek-chat-v3-0324:free", False, 1, 4000,
          1000, 0, 900),
     ]
     # 0.0195; 0.00412 + 0.0021; 0
@@ -117,10 +117,10 @@ def test_openrouter_daily_sample_reads_fully_quoted_values():
     frame, report = read("openrouter_activity_daily_2026-05.csv")
     assert report.format == "openrouter_activity"
     assert rows_of(frame) == [
-        (D("2026-05-12"), "anthropic", "anthropic/claude-opus-4.7", False, 4115, 70965665, 0,
+        (D("2026-05-12"), "openrouter", "anthropic/claude-opus-4.7", False, 4115, 70965665, 0,
          0, 3009973),
-        (D("2026-05-12"), "openai", "openai/gpt-5-mini", False, 310, 2200000, 0, 0, 150000),
-        (D("2026-05-13"), "anthropic", "anthropic/claude-opus-4.7", False, 98, 1500000, 0, 0,
+        (D("2026-05-12"), "openrouter", "openai/gpt-5-mini", False, 310, 2200000, 0, 0, 150000),
+        (D("2026-05-13"), "openrouter", "anthropic/claude-opus-4.7", False, 98, 1500000, 0, 0,
          80000),
     ]
     assert frame["reported_cost"].tolist() == pytest.approx([430.07, 1.25, 12.5])
