@@ -126,17 +126,13 @@ def monthly_cost(result: Any, currency: str) -> Table:
 
 
 def cumulative(table: Table) -> Table:
-    rows = []
-    for label, values in table.rows:
-        total, running = 0.0, []
-        for value in values:
-            total += value or 0.0
-            running.append(total)
-        rows.append((label, running))
+    """Cumulative cost per candidate: unknown from the first month without a price on (the
+    running total of the known months would read as the whole cost)."""
+    running = running_totals(table)
     return Table(
         table.caption.replace("Monthly cost", "Cumulative cost"),
         table.columns,
-        rows,
+        running.rows,
         table.unit,
         table.keys,
     )
@@ -300,24 +296,13 @@ def chart_specs(
         ),
         "cumulative": line_spec(
             f"Cumulative cost, {currency}",
-            chart_subset(_known_running(cumulative_table, monthly), summary),
+            chart_subset(cumulative_table, summary),
             currency,
             note=top,
         ),
         "free": free_vs_paid_spec(chart_subset(free, summary)),
         "history": history_spec(history, currency, history_summary),
     }
-
-
-def _known_running(cumulative_table: Table, monthly: Table) -> Table:
-    """The cumulative table with every value after a month without a price made unknown."""
-    stops = running_totals(monthly)
-    unknown = {key: [v is None for v in values] for key, (_, values) in zip(stops.keys, stops.rows, strict=True)}
-    rows = []
-    for key, (label, values) in zip(cumulative_table.keys, cumulative_table.rows, strict=True):
-        mask = unknown.get(key, [False] * len(values))
-        rows.append((label, [None if gone else value for value, gone in zip(values, mask, strict=True)]))
-    return Table(cumulative_table.caption, cumulative_table.columns, rows, cumulative_table.unit, cumulative_table.keys)
 
 
 # -- What the results say: ranking, usage left out, offers, and the CSV tables -------------
@@ -390,6 +375,17 @@ def mappings_text(s: Any) -> str:
     )
 
 
+def _known_cumulative(monthly: pd.DataFrame) -> pd.Series:
+    """Each candidate's running cost by month, empty (NaN) from its first month without a
+    price on: the CSV never shows a partial sum as the cumulative cost."""
+    ordered = monthly.sort_values("month", kind="stable")
+    cost = ordered["cost_display"]
+    by_candidate = ordered["candidate"]
+    gone = cost.isna().groupby(by_candidate).cumsum() > 0
+    running = cost.fillna(0.0).groupby(by_candidate).cumsum().mask(gone)
+    return running.reindex(monthly.index)
+
+
 def results_frame(result: Any) -> pd.DataFrame:
     """One tidy row per candidate x month with every figure of the projection."""
     summary = {s.candidate: s for s in result.summary}
@@ -405,7 +401,7 @@ def results_frame(result: Any) -> pd.DataFrame:
         display_currency=result.scenario.display_currency,
         cost=monthly["cost_display"],
         cost_without_offers=monthly["cost_display_without_offers"],
-        cost_cumulative=monthly["cost_display_cumulative"],
+        cost_cumulative=_known_cumulative(monthly),
         free_value=monthly["free_value_display"],
         _order=[order.get(c, len(order)) for c in monthly["candidate"]],
     )

@@ -20,8 +20,10 @@ from dashboard.engine.presentation import (
     Table,
     chart_specs,
     chart_subset,
+    cumulative,
     history_spec,
     monthly_cost,
+    results_frame,
     usage_chart,
 )
 from tests.engine.factory import price
@@ -165,15 +167,24 @@ def test_the_cumulative_chart_is_unknown_from_the_first_month_without_a_price():
         summary,
     )  # fmt: skip
     monthly = monthly_cost(result, "USD")
-    # The engine's cumulative table counts the unknown month as 0: 10, 10, 22.
-    cumulative = Table("c", monthly.columns, [(label, [10.0, 10.0, 22.0] if key == "current" else [4.0, 9.0, 15.0])
-                                               for key, (label, _) in zip(monthly.keys, monthly.rows, strict=True)],
-                       "money", monthly.keys)  # fmt: skip
-    spec = chart_specs(monthly, monthly, cumulative, Table("", [], [], "tokens"), Table("", [], [], "money"), summary, "USD")
+    table = cumulative(monthly)
+    spec = chart_specs(monthly, monthly, table, Table("", [], [], "tokens"), Table("", [], [], "money"), summary, "USD")
     lines = {trace["name"]: trace["y"] for trace in spec["cumulative"]["data"]}
-    # 10 in January; February unknown, so every running total after it is unknown too.
+    # 10 in January; February unknown, so every running total after it is unknown too (the
+    # table the dashboard shows below the chart says the same, never 10, 10, 22).
+    assert dict(table.rows)["Current (incomplete)"] == [10.0, None, None]
     assert lines["Current (incomplete)"] == [10.0, None, None]
     assert lines["DeepSeek"] == [4.0, 9.0, 15.0]  # 4, 4+5, 4+5+6
+    # The CSV's cumulative column: empty from the unknown month on.
+    result.monthly = result.monthly.assign(
+        cost_display_without_offers=result.monthly["cost_display"], free_value_display=0.0,
+        cost_display_cumulative=0.0, cost_native=result.monthly["cost_display"], native_currency="USD",
+    )
+    result.scenario = SimpleNamespace(display_currency="USD")
+    frame = results_frame(result)
+    current = frame[frame["provider"] == "Current"]["cost_cumulative"].tolist()
+    assert current[0] == 10.0 and math.isnan(current[1]) and math.isnan(current[2])
+    assert frame[frame["provider"] == "DeepSeek"]["cost_cumulative"].tolist() == [4.0, 9.0, 15.0]
 
 
 def test_a_provider_that_cannot_price_the_uploaded_period_shows_no_price_not_a_short_bar():
