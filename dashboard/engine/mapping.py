@@ -230,6 +230,13 @@ class Mapper:
             )
         return self._windows_known[cache_key]
 
+    def _has_models_unpriced_on_switch(self, provider: str) -> bool:
+        """The provider has models but none of them (of any tier) is priced on the switch date:
+        "no model of this tier" would mislead (Gemini 1.5 exists in July 2024, its first
+        sourced price is from September)."""
+        keys = self.catalog.models_by_provider.get(provider, ())
+        return bool(keys) and all(math.isnan(self.blended(key)) for key in keys)
+
     def has_priced_model(self, provider: str) -> bool:
         return any(
             self.catalog.price_rows(key, self.scenario.include_unverified)
@@ -311,6 +318,8 @@ class Mapper:
         upgrades = self._upgrades(source_key, provider, upgrade_tier, needed, offer_models, options)
         if not options and not upgrades:
             reason = NO_TIER_MODEL
+            if self._has_models_unpriced_on_switch(provider):
+                reason = Reason.of("no_priced_model", day=self.scenario.switch_date)
             if skipped:
                 reason = Reason.of("no_fitting_model", needed=needed, typical=typical)
             fixed = self.mapping(source[1], source_key, None, reason)

@@ -27,6 +27,7 @@ WORDING: Mapping[str, str] = {
     "tier_down": "next tier down: {tier}",
     "offer": "offer: {offer}",
     "no_tier_model": "no model of this tier",
+    "no_priced_model": "no model of this provider has a price in force on {day}",
     "no_fitting_model": (
         "no model of this tier has a context window of {needed:,} tokens (your typical request "
         "of {typical:,} tokens + 50% headroom)"

@@ -155,8 +155,32 @@ def test_provider_without_any_priced_model_maps_to_nothing():
         [price(1, 2.5, 10.0)],
     )
     m = mapped(cat, "sensetime")
-    assert (m.target_key, str(m.reason)) == (None, "no model of this tier")
+    assert (m.target_key, str(m.reason)) == (
+        None,
+        "no model of this provider has a price in force on 2024-07-01",
+    )
     assert math.isnan(m.token_ratio)
+
+
+def test_a_provider_whose_models_are_priced_only_later_says_so_not_no_model_of_this_tier():
+    # Google's Gemini 1.5 models exist in July 2024 but their first sourced price is from
+    # September: the reason names the switch date instead of claiming the tier is missing.
+    cat = catalog(
+        [provider("openai"), provider("google")],
+        [model(1, "openai", "gpt-4o", "flagship"), model(40, "google", "gemini-1.5-pro", "flagship")],
+        [price(1, 2.5, 10.0), price(40, 1.25, 5.0, start=D(2024, 9, 1))],
+    )
+    m = mapped(cat, "google")
+    assert m.target_key is None
+    assert (m.reason.code, m.reason.kwargs) == ("no_priced_model", {"day": D(2024, 7, 1)})
+    # With one model priced on the switch date, the tier rule speaks again.
+    cat = catalog(
+        [provider("openai"), provider("google")],
+        [model(1, "openai", "gpt-4o", "flagship"), model(40, "google", "gemini-1.5-pro", "flagship"),
+         model(41, "google", "gemini-1.0-nano", "free")],
+        [price(1, 2.5, 10.0), price(40, 1.25, 5.0, start=D(2024, 9, 1)), price(41, 0.0, 0.0)],
+    )  # fmt: skip
+    assert str(mapped(cat, "google").reason) == "no model of this tier"
 
 
 def context_catalog(small_window: int | None = 4096, big_window: int | None = 32768):
