@@ -23,6 +23,10 @@ class UsageProfile(models.Model):
     session_key = models.CharField(
         max_length=40, blank=True, db_index=True, help_text="Browser session that uploaded it."
     )
+    # The API's uploader deletes with the token the 201 answer carried; only its hash is kept.
+    delete_token_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the API delete token."
+    )
     report = models.JSONField(default=dict, help_text="The reader's UsageReport.to_dict().")
     rows_read = models.PositiveBigIntegerField(default=0)
     rows_skipped = models.PositiveBigIntegerField(default=0)

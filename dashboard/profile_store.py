@@ -206,7 +206,8 @@ def model_totals(profile: UsageProfile) -> list[dict[str, Any]]:
                 "tokens_cache_read": row["total_cache_read"] or 0,
                 "tokens_cache_write": row["total_cache_write"] or 0,
                 "tokens_output": row["total_output"] or 0,
-                "reported_cost": None if cost is None or currency == "mixed" else round(cost, 6),
+                # 15 significant digits: summing noise goes, $0.0000004 stays
+                "reported_cost": None if cost is None or currency == "mixed" else float(f"{cost:.15g}"),
                 "reported_currency": currency,
             }
         )

@@ -2,14 +2,18 @@
 
 from django.urls import path
 
+from dashboard.rate_limits import rate_limited
 from dashboard.views import estimate, profiles, projection
+
+# Storing a profile (an upload, the sample, an estimate) counts against the upload limit.
+stores_profile = rate_limited("upload", methods=("POST",))
 
 app_name = "profiles"
 
 urlpatterns = [
-    path("upload/", profiles.upload, name="upload"),
-    path("upload/sample/", profiles.upload_sample, name="sample"),
-    path("estimate/", estimate.estimate, name="estimate"),
+    path("upload/", stores_profile(profiles.upload), name="upload"),
+    path("upload/sample/", stores_profile(profiles.upload_sample), name="sample"),
+    path("estimate/", stores_profile(estimate.estimate), name="estimate"),
     path("estimate/models", estimate.model_options, name="estimate_models"),
     path("profiles/", profiles.profile_list, name="list"),
     path("profiles/<uuid:pk>/", projection.profile_dashboard, name="dashboard"),

@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL / REDIS_URL; see README.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,11 +61,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its Swagger UI files, served locally for /api/docs
+    "axes",  # admin login lockout
     "providers",
     "dashboard",
 ]
 
 MIDDLEWARE = [
+    "dashboard.middleware.head_as_get",
+    "dashboard.middleware.api_json_errors",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -116,10 +122,13 @@ else:
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # An unreachable Redis means no cache, never an error (dashboard.cache).
+    REDIS_TIMEOUT = float(env_str("REDIS_TIMEOUT", "0.5"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dashboard.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
 else:
@@ -185,6 +194,18 @@ X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
 
+# Admin login lockout (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins from one
+# client address, that address is refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "dashboard.rate_limits.client_ip"
+AXES_RESET_ON_SUCCESS = True
+
 # Uploads: the whole file is streamed to a temporary file, never held in memory.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 MAX_UPLOAD_ROWS = env_int("MAX_UPLOAD_ROWS", 20_000_000)
@@ -199,6 +220,14 @@ PROFILE_RETENTION_DAYS = env_int("PROFILE_RETENTION_DAYS", 30)
 # day a source showed it running (an offer's own "assume running months" overrides it).
 OFFER_ASSUMED_RUNNING_MONTHS = env_int("OFFER_ASSUMED_RUNNING_MONTHS", 6)
 API_TOKENS = env_list("API_TOKENS")
+# Per-client limits ("N/s|m|h|d"; empty = off), counted on the shared cache (dashboard.rate_limits).
+RATE_LIMITS = {
+    "upload": env_str("RATE_LIMIT_UPLOADS", "60/h"),
+    "projection": env_str("RATE_LIMIT_PROJECTIONS", "300/m"),
+}
+# Header that carries the client's address when a proxy is in front (e.g. X-Forwarded-For
+# set by nginx, see deploy/nginx.conf); empty = the connection's address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
 
 LOGGING = {
     "version": 1,

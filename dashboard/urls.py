@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.api.urls import api, fallback
 from dashboard.views import catalog, site
 
 urlpatterns = [
@@ -10,7 +11,8 @@ urlpatterns = [
     path("providers/<slug:slug>/", catalog.provider_detail, name="provider_detail"),
     path("offers/", catalog.offer_list, name="offers"),
     path("", include("dashboard.profile_urls")),
-    path("api/", include("dashboard.api.urls")),
+    path("api/", api.urls),
+    path("api/", include(fallback)),
     path("admin/", admin.site.urls),
     path("favicon.ico", site.favicon),
 ]

@@ -24,3 +24,11 @@ def staff_client(staff_user) -> Client:
     client = Client()
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no projection or rate-limit count of another test."""
+    from django.core.cache import cache
+
+    cache.clear()

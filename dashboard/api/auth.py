@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from functools import wraps
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+OPEN = "open"  # what a request is authenticated as when no token is configured
 
 
 def bearer_token(request: HttpRequest) -> str | None:
@@ -29,24 +31,15 @@ def token_is_valid(token: str | None) -> bool:
     return matched
 
 
-def api_token_required(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Reject API calls without a valid `Authorization: Bearer <token>` when tokens are set."""
+class ApiToken(HttpBearer):
+    """`Authorization: Bearer <token>` when settings.API_TOKENS is set; open otherwise.
+    A refusal is a 401 JSON error with `WWW-Authenticate` (dashboard.api.errors)."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if settings.API_TOKENS and not token_is_valid(bearer_token(request)):
-            response = JsonResponse(
-                {
-                    "error": "Authentication required: send 'Authorization: Bearer <token>'.",
-                    "row": None,
-                    "column": None,
-                },
-                status=401,
-            )
-            response["WWW-Authenticate"] = 'Bearer realm="tokenscope"'
-            return response
-        return view(request, *args, **kwargs)
+    def __call__(self, request: HttpRequest) -> Any:
+        if not settings.API_TOKENS:
+            return OPEN
+        token = bearer_token(request)
+        return token if token_is_valid(token) else None
 
-    return wrapper
+    def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - unused
+        return token if token_is_valid(token) else None

@@ -5,21 +5,21 @@ GET /api/offers?provider=&active_on=
 Bad parameters give 400 with {"error": ..., "errors": {parameter: message}}.
 """
 
-from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from ninja import Query, Router
 
-from dashboard.api.auth import api_token_required
-from dashboard.api.errors import bad_request
+from dashboard.api import schemas
+from dashboard.api.errors import bad_request, json_response
 from dashboard.forms import CatalogFilterForm, OfferFilterForm
 from providers import listing
 from providers.models import Currency, Provider
 
 API_PAGE_SIZE = 200
+router = Router(tags=["catalog"])
+ERRORS = {400: schemas.ParameterErrors, 401: schemas.Error}
 
 
 def _number(value) -> float | None:
@@ -30,10 +30,9 @@ def _provider_choices() -> list[tuple[str, str]]:
     return list(Provider.objects.order_by("name").values_list("slug", "name"))
 
 
-@csrf_exempt
-@require_GET
-@api_token_required
-def catalog_models(request: HttpRequest) -> HttpResponse:
+@router.get("/catalog/models", url_name="catalog_models", summary="Models and today's prices", response={200: schemas.CatalogPage, **ERRORS})
+def catalog_models(request: HttpRequest, query: Query[schemas.CatalogQuery]) -> HttpResponse:
+    """Models with the price in force today, converted to `currency`; 200 a page."""
     form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
     if request.GET and not form.is_valid():
         return bad_request(form.errors)
@@ -70,7 +69,7 @@ def catalog_models(request: HttpRequest) -> HttpResponse:
                 f"output_per_mtok_{currency.lower()}": _number(view.output_display),
             },
         })
-    return JsonResponse({
+    return json_response({
         "day": today.isoformat(),
         "currency": currency,
         "cny_per_usd": _number(rates.cny_per_usd),
@@ -82,10 +81,9 @@ def catalog_models(request: HttpRequest) -> HttpResponse:
     })
 
 
-@csrf_exempt
-@require_GET
-@api_token_required
-def offers(request: HttpRequest) -> HttpResponse:
+@router.get("/offers", url_name="offers", summary="Free-token and credit offers", response={200: schemas.OfferList, **ERRORS})
+def offers(request: HttpRequest, query: Query[schemas.OfferQuery]) -> HttpResponse:
+    """Every offer; `provider` and `active_on` filter them."""
     form = OfferFilterForm(request.GET or None, providers=_provider_choices())
     if request.GET and not form.is_valid():
         return bad_request(form.errors)
@@ -96,7 +94,7 @@ def offers(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("active_on"):
             day = form.cleaned_data["active_on"]
             rows = rows.active_on(day)
-    return JsonResponse({"offers": [
+    return json_response({"offers": [
         {
             "provider": o.provider.slug,
             "name": o.name,

@@ -1,34 +1,52 @@
 """JSON API for usage profiles: stateless, CSRF-exempt, optionally bearer-token protected.
 
-POST /api/profiles/        multipart field `file` -> 201 summary
+POST /api/profiles/        multipart field `file` -> 201 summary + `delete_token` (shown once)
 GET /api/profiles/<id>/    -> summary with per-model totals
-DELETE /api/profiles/<id>/ -> 204
+DELETE /api/profiles/<id>/ -> 204 for the uploader only (dashboard.profile_access)
 GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.forms.scenario)
-Every error is JSON: {"error": "...", "row": ..., "column": ...}.
+Every error is JSON (dashboard.api.errors).
 """
 
-from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import get_object_or_404
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from ninja import Query, Router
 
 from dashboard import profile_store
-from dashboard.api.auth import api_token_required
-from dashboard.api.errors import bad_request, json_error, method_not_allowed
+from dashboard.api import schemas
+from dashboard.api.errors import NOT_FOUND, bad_request, json_error, json_response
 from dashboard.engine.scenario import ScenarioError
 from dashboard.engine.usage import TooManyRows, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.forms.scenario import ScenarioForm
 from dashboard.models import UsageProfile
+from dashboard.profile_access import DELETE_TOKEN_HEADER, issue_delete_token, may_delete
 from dashboard.projection_service import compute
+from dashboard.rate_limits import rate_limited
 from dashboard.views.profiles import too_large_message
 from providers.catalog import get_catalog
+
+router = Router(tags=["profiles"])
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+ERRORS = {400: schemas.Error, 401: schemas.Error, 429: schemas.Error}
 
 
 def summary_of(request: HttpRequest, profile: UsageProfile) -> dict[str, Any]:
@@ -36,11 +54,21 @@ def summary_of(request: HttpRequest, profile: UsageProfile) -> dict[str, Any]:
     return profile_store.profile_summary(profile, url=url)
 
 
-@csrf_exempt
-@api_token_required
-def profiles(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return method_not_allowed(["POST"])
+def created(request: HttpRequest, profile: UsageProfile) -> HttpResponse:
+    """The 201 answer of an upload or an estimate: the summary and the delete token."""
+    body = {**summary_of(request, profile), "delete_token": issue_delete_token(profile)}
+    return json_response(body, 201)
+
+
+def find_profile(pk: str) -> UsageProfile | None:
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        return None
+    return UsageProfile.objects.filter(pk=key).first()
+
+
+def _read_form(request: HttpRequest) -> UploadForm | HttpResponse:
     try:
         form = UploadForm(request.POST, request.FILES)
     except RequestDataTooBig:
@@ -52,45 +80,79 @@ def profiles(request: HttpRequest) -> HttpResponse:
         return json_error(too_large_message(), 413)
     if not form.is_valid():
         messages = [str(message) for errors in form.errors.values() for message in errors]
-        return json_error(" ".join(messages), 400, column=None)
+        return json_error(" ".join(messages), 400)
+    return form
+
+
+@router.post(
+    "/profiles/", url_name="profiles", openapi_extra=UPLOAD_BODY, summary="Upload a usage export",
+    response={201: schemas.ProfileCreated, 413: schemas.Error, **ERRORS},
+)
+@rate_limited("upload")
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a usage export (multipart field `file`): 201 with the profile's summary and a
+    `delete_token` shown only here; a bad file is a 400 naming its line and column."""
+    form = _read_form(request)
+    if isinstance(form, HttpResponse):
+        return form
     try:
         profile = profile_store.ingest_upload(form.cleaned_data["file"])
     except UsageFileError as err:
         status = 413 if isinstance(err, TooManyRows) else 400
         return json_error(str(err), status, row=err.row, column=err.column)
-    return JsonResponse(summary_of(request, profile), status=201)
+    return created(request, profile)
 
 
-@csrf_exempt
-@api_token_required
-def profile(request: HttpRequest, pk: object) -> HttpResponse:
-    if request.method not in ("GET", "HEAD", "DELETE"):
-        return method_not_allowed(["GET", "DELETE"])
-    found = UsageProfile.objects.filter(pk=pk).first()
+@router.get("/profiles/{pk}/", url_name="profile", summary="A profile's summary", response={200: schemas.ProfileSummary, 404: schemas.Error, **ERRORS})
+def profile(request: HttpRequest, pk: str) -> HttpResponse:
+    """A profile's summary with per-model totals."""
+    found = find_profile(pk)
     if found is None:
-        return json_error("No profile has this id.", 404)
-    if request.method == "DELETE":
-        found.delete()
-        return HttpResponse(status=204)
-    return JsonResponse(summary_of(request, found))
+        return json_error(NOT_FOUND, 404)
+    return json_response(summary_of(request, found))
 
 
-@csrf_exempt
-@require_GET
-@api_token_required
-def projection(request: HttpRequest, pk: object) -> HttpResponse:
-    profile = get_object_or_404(UsageProfile, pk=pk)
+@router.delete(
+    "/profiles/{pk}/", summary="Delete a profile (its uploader only)", response={204: None, 403: schemas.Error, 404: schemas.Error, **ERRORS},
+)
+def delete_profile(request: HttpRequest, pk: str) -> HttpResponse:
+    """Delete a profile: only with the `X-Delete-Token` header its upload returned, from the
+    browser session that uploaded it, or as staff (403 otherwise)."""
+    found = find_profile(pk)
+    if found is None:
+        return json_error(NOT_FOUND, 404)
+    if not may_delete(request, found):
+        return json_error(
+            f"Only the uploader may delete this profile: send the {DELETE_TOKEN_HEADER} header "
+            "the upload's answer carried.",
+            403,
+        )
+    found.delete()
+    return HttpResponse(status=204)
+
+
+@router.get(
+    "/profiles/{pk}/projection", url_name="projection", summary="Cost projection and history",
+    response={200: schemas.Projection, 400: schemas.ParameterErrors, 404: schemas.Error,
+              401: schemas.Error, 429: schemas.Error},
+)
+@rate_limited("projection")
+def projection(request: HttpRequest, pk: str, query: Query[schemas.ScenarioQuery]) -> HttpResponse:
+    """The cost projection and the history re-pricing for the dashboard's scenario parameters
+    (the page URL's query string works as is)."""
+    found = find_profile(pk)
+    if found is None:
+        return json_error(NOT_FOUND, 404)
     catalog = get_catalog()
-    report = profile_store.report_of(profile)
-    # Missing parameters take the engine's defaults (the form knows them): nothing to add here.
+    report = profile_store.report_of(found)
+    # The schema checked types and bounds; the form checks what needs the catalog.
     form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
     try:
         scenario = form.to_scenario()
     except ScenarioError:
         return bad_request({k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()})
-    outcome = compute(profile, catalog, scenario, form.identifications())
+    outcome = compute(found, catalog, scenario, form.identifications())
     history = outcome.history.to_dict()
     history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
     history["list_vs_billed"] = [gap.to_dict() for gap in outcome.list_vs_billed]
-    body = {"profile": str(profile.pk), **outcome.projection.to_dict(), "history": history}
-    return JsonResponse(body, json_dumps_params={"allow_nan": False})
+    return json_response({"profile": str(found.pk), **outcome.projection.to_dict(), "history": history})

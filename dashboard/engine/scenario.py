@@ -25,15 +25,31 @@ DEFAULT_ELIGIBILITY = frozenset({"openai_migrants", "new_customers"})
 ELIGIBILITY_CHOICES = tuple(code for code in ELIGIBILITY_LABELS if code != "everyone")
 NO_ELIGIBILITY = "none"  # the `elig` value meaning "no eligibility at all"
 
-# (minimum, maximum) of each bounded field, inclusive.
+# (minimum, maximum) of each bounded field, inclusive. Switch dates stay well inside the
+# range every date computation handles (a horizon of 60 months after 2100-12-31 is fine; year
+# 10000 is not); the exchange rate stays within what a CNY/USD rate could ever be.
 BOUNDS = MappingProxyType(
     {
+        "switch_date": (dt.date(2015, 1, 1), dt.date(2100, 12, 31)),
         "horizon_months": (1, 60),
         "growth_pct": (-50.0, 500.0),
+        "fx_override": (0.01, 1000.0),
         "baseline_months": (1, 24),
         "typical_prompt_tokens": (0, 10_000_000),
     }
 )
+BOUND_MESSAGES = MappingProxyType(
+    {
+        "switch_date": "The switch date must be between {low} and {high}.",
+        "horizon_months": "The horizon must be between {low} and {high} months.",
+        "growth_pct": "Monthly growth must be between {low:g}% and {high:g}%.",
+        "fx_override": "The exchange rate must be between {low:g} and {high:g} CNY per USD.",
+        "baseline_months": "The baseline window must be between {low} and {high} months.",
+        "typical_prompt_tokens": "The typical prompt size must be between {low:,} and {high:,} tokens.",
+    }
+)
+# Repeatable parameters (providers, model overrides) take at most this many values.
+MAX_REPEATED = 200
 
 
 def add_months_clamped(day: dt.date, months: int) -> dt.date:
@@ -73,6 +89,10 @@ class Scenario:
     # current usage has no list price and the export carries billed cost per token kind)
     billed_rates: bool | None = None
 
+    def __post_init__(self) -> None:
+        # `provider=deepseek&provider=deepseek` compares DeepSeek once.
+        object.__setattr__(self, "providers", tuple(dict.fromkeys(self.providers)))
+
     @property
     def horizon_end(self) -> dt.date:
         """Last day of the horizon (inclusive)."""
@@ -97,23 +117,14 @@ class Scenario:
 
     def _bound_errors(self) -> dict[str, str]:
         errors = {}
-        low, high = BOUNDS["horizon_months"]
-        if not low <= self.horizon_months <= high:
-            errors["horizon_months"] = f"The horizon must be between {low} and {high} months."
-        low, high = BOUNDS["growth_pct"]
-        if not low <= self.growth_pct <= high:
-            errors["growth_pct"] = f"Monthly growth must be between {low:g}% and {high:g}%."
-        low, high = BOUNDS["baseline_months"]
-        if not low <= self.baseline_months <= high:
-            errors["baseline_months"] = f"The baseline window must be between {low} and {high} months."
-        prompt = self.typical_prompt_tokens
-        low, high = BOUNDS["typical_prompt_tokens"]
-        if prompt is not None and not low <= prompt <= high:
-            errors["typical_prompt_tokens"] = (
-                f"The typical prompt size must be between {low:,} and {high:,} tokens."
-            )
-        if self.fx_override is not None and not self.fx_override > 0:
-            errors["fx_override"] = "The exchange rate must be greater than 0 (CNY per USD)."
+        for name, message in BOUND_MESSAGES.items():
+            value = getattr(self, name)
+            low, high = BOUNDS[name]
+            # `not low <= value <= high` is also true for NaN
+            if value is not None and not low <= value <= high:
+                errors[name] = message.format(low=low, high=high)
+        if len(self.providers) > MAX_REPEATED or len(self.mapping_overrides) > MAX_REPEATED:
+            errors["providers"] = f"At most {MAX_REPEATED} providers and {MAX_REPEATED} mappings."
         return errors
 
     def _choice_errors(self, catalog: Catalog) -> dict[str, str]:

@@ -26,6 +26,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -140,7 +141,12 @@ def _bounded(name: str) -> dict[str, Any]:
 class ScenarioForm(forms.Form):
     s = forms.CharField(required=False, widget=forms.HiddenInput, initial="1")
     switch = forms.DateField(
-        label="Switch date", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Switch date", required=False,
+        widget=forms.DateInput(attrs={
+            "type": "date", "min": BOUNDS["switch_date"][0].isoformat(),
+            "max": BOUNDS["switch_date"][1].isoformat(),
+        }),
+        validators=[MinValueValidator(BOUNDS["switch_date"][0]), MaxValueValidator(BOUNDS["switch_date"][1])],
         help_text="Offers are claimed on this day; the projection starts here.",
     )
     horizon = forms.IntegerField(
@@ -156,7 +162,7 @@ class ScenarioForm(forms.Form):
         choices=[(c, f"{c} ({CURRENCY_SYMBOLS.get(c, c)})") for c in CURRENCIES],
     )
     fx = forms.FloatField(
-        label="CNY per USD (override)", required=False, min_value=0.000001,
+        label="CNY per USD (override)", required=False, **_bounded("fx_override"),
         widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": "latest known"}),
     )
     elig = EligibilityField(

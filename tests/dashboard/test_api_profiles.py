@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
@@ -99,17 +101,68 @@ def test_get_returns_totals_worked_out_by_hand(small_generic_file) -> None:
     assert body["url"] == created["url"]
 
 
-def test_delete_removes_the_profile_and_its_rows(small_generic_file) -> None:
+def test_delete_with_the_token_of_the_upload_removes_the_profile_and_its_rows(
+    small_generic_file,
+) -> None:
     client = api_client()
     created = client.post(API, {"file": small_generic_file}).json()
 
-    response = client.delete(f"{API}{created['id']}/")
+    response = client.delete(f"{API}{created['id']}/", headers={"X-Delete-Token": created["delete_token"]})
 
     assert response.status_code == 204
     assert_nothing_stored()
     gone = client.get(f"{API}{created['id']}/")
     assert gone.status_code == 404
     assert gone.json() == {"error": "No profile has this id.", "row": None, "column": None}
+
+
+def test_only_a_hash_of_the_delete_token_is_stored(small_generic_file) -> None:
+    created = api_client().post(API, {"file": small_generic_file}).json()
+
+    stored = UsageProfile.objects.get().delete_token_hash
+    assert len(created["delete_token"]) >= 40
+    assert stored == hashlib.sha256(created["delete_token"].encode()).hexdigest()
+    assert created["delete_token"] not in str(UsageProfile.objects.values().get())
+    # shown once: reading the profile does not repeat it
+    assert "delete_token" not in api_client().get(f"{API}{created['id']}/").json()
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Delete-Token": "guessed"}], ids=["no token", "wrong token"])
+def test_knowing_the_id_is_not_enough_to_delete(small_generic_file, headers) -> None:
+    client = api_client()
+    created = client.post(API, {"file": small_generic_file}).json()
+
+    response = client.delete(f"{API}{created['id']}/", headers=headers)
+
+    assert response.status_code == 403
+    assert "X-Delete-Token" in response.json()["error"]
+    assert UsageProfile.objects.filter(pk=created["id"]).exists()
+
+
+def test_another_profiles_token_does_not_delete(small_generic_file) -> None:
+    client = api_client()
+    first = client.post(API, {"file": small_generic_file}).json()
+    small_generic_file.seek(0)
+    second = client.post(API, {"file": small_generic_file}).json()
+
+    response = client.delete(f"{API}{first['id']}/", headers={"X-Delete-Token": second["delete_token"]})
+
+    assert response.status_code == 403
+    assert UsageProfile.objects.count() == 2
+
+
+def test_staff_and_the_uploading_browser_session_may_delete(staff_client) -> None:
+    browser = Client()
+    browser.post(reverse("profiles:sample"))
+    uploaded = UsageProfile.objects.get()
+
+    assert api_client().delete(f"{API}{uploaded.pk}/").status_code == 403
+    assert browser.delete(f"{API}{uploaded.pk}/").status_code == 204
+
+    browser.post(reverse("profiles:sample"))
+    again = UsageProfile.objects.get()
+    assert staff_client.delete(f"{API}{again.pk}/").status_code == 204
+    assert_nothing_stored()
 
 
 def test_unknown_profile_is_a_json_404() -> None:
@@ -119,18 +172,71 @@ def test_unknown_profile_is_a_json_404() -> None:
     assert response.json()["error"] == "No profile has this id."
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/profiles/not-a-uuid/",
+        "/api/profiles/not-a-uuid/projection",
+        "/api/profiles/6f1c1a52-3c4e-4a8e-9d55-0b8f4b8a9f10/projection",
+    ],
+)
+def test_a_path_that_names_no_profile_is_a_json_404(path) -> None:
+    response = api_client().get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "No profile has this id.", "row": None, "column": None}
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/nothing/here", "/api/profiles/x/y/z"])
+def test_an_unknown_api_path_is_a_json_404(path) -> None:
+    response = api_client().get(path)
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "Nothing here: /api/docs lists the API's operations."
+
+
 def test_wrong_methods_are_json_405(small_generic_file) -> None:
     client = api_client()
     created = client.post(API, {"file": small_generic_file}).json()
 
     listing = client.get(API)
     put = client.put(f"{API}{created['id']}/", b"")
+    post_offers = client.post("/api/offers")
 
     assert listing.status_code == 405
     assert listing["Allow"] == "POST"
-    assert "Method not allowed" in listing.json()["error"]
+    assert listing.json() == {"error": "Method not allowed; use POST.", "row": None, "column": None}
     assert put.status_code == 405
-    assert put["Allow"] == "GET, DELETE"
+    assert put["Allow"] == "GET, HEAD, DELETE"
+    assert put.json()["error"] == "Method not allowed; use GET or HEAD or DELETE."
+    assert post_offers.status_code == 405 and post_offers["Allow"] == "GET, HEAD"
+
+
+def test_head_answers_like_get_without_a_body(small_generic_file) -> None:
+    client = api_client()
+    created = client.post(API, {"file": small_generic_file}).json()
+    url = f"{API}{created['id']}/"
+
+    get, head = client.get(url), client.head(url)
+
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == "application/json"
+    assert int(head["Content-Length"]) == len(get.content)
+    assert client.head(f"{API}not-a-uuid/").status_code == 404
+    assert client.head(API).status_code == 405  # POST only: no GET, so no HEAD
+
+
+# Where each bad input is wrong: (line, column) of the file, None where the whole file is.
+BAD_INPUT_LOCATIONS = {
+    "non_numeric_tokens": (3, "input_tokens"),
+    "negative_tokens": (2, "output_tokens"),
+    "absurd_tokens": (3, "input_tokens"),
+    "unparseable_date": (2, "date"),
+    "date_before_2020": (2, "date"),
+    "date_in_future": (2, "date"),
+    "row_with_too_many_fields": (3, None),
+}
 
 
 @pytest.mark.parametrize("bad", BAD_INPUTS, ids=[bad.id for bad in BAD_INPUTS])
@@ -142,6 +248,13 @@ def test_bad_upload_is_a_json_error_and_stores_nothing(bad: BadInput) -> None:
     assert set(body) == {"error", "row", "column"}
     for piece in bad.expected:
         assert piece in body["error"]
+    # the JSON locates the cell as the message does
+    row, column = BAD_INPUT_LOCATIONS.get(bad.id, (None, None))
+    assert (body["row"], body["column"]) == (row, column)
+    if row is not None:
+        assert f"line {row}" in body["error"]
+    if column is not None:
+        assert f"column '{column}'" in body["error"]
     assert_nothing_stored()
 
 
@@ -184,7 +297,9 @@ def test_file_with_too_many_rows_is_a_json_413() -> None:
     response = api_client().post(API, {"file": csv_file(content)})
 
     assert response.status_code == 413
-    assert "usage.csv" in response.json()["error"]
+    body = response.json()
+    # the whole file is over the limit: no line or column to point at
+    assert body == {"error": "usage.csv: the file has 3 data rows; the limit is 2", "row": None, "column": None}
     assert_nothing_stored()
 
 
@@ -303,3 +418,18 @@ def test_malformed_multipart_body_is_a_json_400() -> None:
     assert response.status_code == 400
     assert "multipart body could not be parsed" in response.json()["error"]
     assert_nothing_stored()
+
+
+def test_billed_cost_keeps_full_precision() -> None:
+    # An OpenRouter-style day billed $0.0000004 (4e-07) and one of $0.1 + $0.2 (no float noise).
+    content = (
+        "date,model,input_tokens,output_tokens,cost,currency\n"
+        "2026-10-01,tiny-model,10,2,0.0000004,USD\n"
+        "2026-10-01,other-model,10,2,0.1,USD\n"
+        "2026-10-02,other-model,10,2,0.2,USD\n"
+    )
+
+    body = api_client().post(API, {"file": csv_file(content)}).json()
+
+    costs = {row["source_model"]: row["reported_cost"] for row in body["totals"]}
+    assert costs == {"tiny-model": 4e-07, "other-model": 0.3}
