@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Web benchmark: gunicorn (2 workers, DEBUG=0, SQLite with the seed catalog and the bundled
-# 12-month sample profile) driven by wrk for 30 s at 16 connections per URL.
+# Web benchmark: gunicorn (2 workers, DEBUG=0, the seed catalog and the bundled 12-month
+# sample profile) driven by wrk for 30 s at 16 connections per URL.
 # Prints requests/s, p50/p99 latency, non-2xx counts, and page/fragment transfer sizes.
 # Usage: bash bench/web.sh   (DURATION=10s CONNECTIONS=16 PORT=8799 to change)
+# Database: a scratch SQLite file, or BENCH_DATABASE_URL (a scratch PostgreSQL database: it is
+# flushed). Cache: in-process, or BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/11, flushed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
@@ -11,14 +13,23 @@ mkdir -p "$DATA"
 export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export SECRET_KEY="bench-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')"
 export SQLITE_PATH="$DATA/web.sqlite3"
+unset DATABASE_URL REDIS_URL
+DB_KIND=SQLite CACHE_KIND="in-process cache"
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then export DATABASE_URL="$BENCH_DATABASE_URL"; DB_KIND=PostgreSQL; fi
+if [ -n "${BENCH_REDIS_URL:-}" ]; then export REDIS_URL="$BENCH_REDIS_URL"; CACHE_KIND=Redis; fi
+export RATE_LIMIT_UPLOADS="" RATE_LIMIT_PROJECTIONS=""  # load, not abuse
 PORT=${PORT:-8799}
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
 rm -f "$SQLITE_PATH" "$SQLITE_PATH"-*
 .venv/bin/python manage.py migrate --noinput -v 0
+if [ -n "${DATABASE_URL:-}" ]; then .venv/bin/python manage.py flush --noinput -v 0; fi
+if [ -n "${REDIS_URL:-}" ]; then
+  .venv/bin/python manage.py shell -c "from django.core.cache import cache; cache.clear()"
+fi
 .venv/bin/python manage.py seed_catalog > /dev/null
 .venv/bin/python manage.py collectstatic --noinput -v 0
-PROFILE=$(.venv/bin/python manage.py shell -c "from dashboard.profiles import ingest_sample; print(ingest_sample().pk)" | tail -1)
+PROFILE=$(.venv/bin/python manage.py shell -c "from dashboard.profile_store import ingest_sample; print(ingest_sample().pk)" | tail -1)
 .venv/bin/gunicorn dashboard.wsgi --workers 2 --bind "127.0.0.1:$PORT" --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
@@ -48,7 +59,7 @@ run() {  # name, path, extra wrk args...
   printf "%-34s %9s req/s   p50 %8s   p99 %8s   non-2xx %s\n" "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 
-echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn 2 workers, DEBUG=0, SQLite"
+echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn 2 workers, DEBUG=0, $DB_KIND, $CACHE_KIND"
 run "/ (catalog)" "/"
 run "/profiles/<id>/ (dashboard)" "$DASH"
 run "results fragment (same URL)" "$FRAGMENT" -H "HX-Request: true"
