@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/engine.py               # everything, 1M rows, litellm peer
     .venv/bin/python bench/engine.py --rows 200000 --no-litellm
+    .venv/bin/python bench/engine.py --projection-only [--repeat 5]
 
 (1) Prices N per-request rows of gpt-4o-mini with `pricing.price_frame` and, as a peer,
     `litellm.cost_per_token(model=..., prompt_tokens=..., completion_tokens=...)` row by row.
@@ -252,17 +253,21 @@ def synthetic_profile(n_models: int, seed: int = 3) -> pd.DataFrame:
     return frame.groupby(["day", "source_provider", "source_model", "batch"], as_index=False).sum()
 
 
-def bench_projection(n_providers: int, per_provider: int, n_sources: int) -> None:
-    catalog = synthetic_catalog(n_providers, per_provider, 50)
-    frame = synthetic_profile(n_sources)
-    scenario = Scenario(
+def bench_scenario() -> Scenario:
+    return Scenario(
         switch_date=dt.date(2025, 1, 10),
         horizon_months=36,
         growth_pct=3,
         eligibility=frozenset({"openai_migrants"}),
         display_currency="USD",
     )
-    seconds, result = best_of(3, lambda: project(frame, catalog, scenario))
+
+
+def bench_projection(n_providers: int, per_provider: int, n_sources: int, repeat: int = 3) -> None:
+    catalog = synthetic_catalog(n_providers, per_provider, 50)
+    frame = synthetic_profile(n_sources)
+    scenario = bench_scenario()
+    seconds, result = best_of(repeat, lambda: project(frame, catalog, scenario))
     applied = sum(o.applied for o in result.offers)
     print(
         f"  {len(catalog.models):,} models / {n_providers} providers / 50 offers, "
@@ -277,7 +282,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-litellm", action="store_true")
+    parser.add_argument(
+        "--projection-only", action="store_true", help="only (2), the 60-provider projection"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="projection runs (best is shown)")
     args = parser.parse_args()
+    if args.projection_only:
+        print("(2) 36-month projection")
+        bench_projection(60, 50, 20, args.repeat)
+        return
     print(f"(1) price {args.rows:,} per-request rows of gpt-4o-mini")
     bench_rows(args.rows, not args.no_litellm)
     print("(2) 36-month projection")

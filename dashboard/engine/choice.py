@@ -61,6 +61,8 @@ SHORTLIST_SPREAD = 1.5
 MAX_SWEEPS = 3
 Score = tuple[float, float]  # (tokens without a known cost, total in the display currency)
 PoolId = tuple[int, int | None]  # (offer key, model key for a per-model pool)
+Sums = dict[frozenset[PoolId], np.ndarray]  # usage per pool signature ([6, day] arrays)
+Pairs = frozenset[tuple[Source, int]]  # (source, model) pairs drawing on one component
 
 
 def better(a: Score, b: Score) -> bool:
@@ -106,6 +108,8 @@ class _Problem:
         self.signature: dict[int, frozenset[PoolId]] = {}
         self.pools: dict[PoolId, _PoolSpec] = {}
         self.covered: set[int] = set()
+        self.component: dict[int, int] = {}  # covered model -> its pool component
+        self._component_scores: dict[tuple[int, Pairs], Score] = {}
 
     def ratio(self, source: Source, model: int, source_key: int | None) -> float:
         target = self.catalog.models[model].token_ratio
@@ -156,6 +160,25 @@ class _Problem:
                 )
         self.signature = {m: frozenset(sig) for m, sig in signatures.items()}
         self.covered = set(self.signature)
+        self.component = _components(self.signature)
+
+    def component_score(self, component: int, pairs: Pairs, keys: dict[Source, int | None]) -> Score:
+        """(unpriced tokens, cost) of the (source, model) pairs of one pool component after
+        its pools are drawn (`drawn`); memoised, since a search meets the same pairs often.
+
+        Pools of different components never draw on the same usage, so an assignment's
+        score is the sum of its components' scores."""
+        if not pairs:
+            return (0.0, 0.0)
+        cache_key = (component, pairs)
+        if cache_key not in self._component_scores:
+            sums: Sums = {}
+            for source, model in sorted(pairs):
+                sig = self.signature[model]
+                pair = self.pair(source, model, keys[source])
+                sums[sig] = sums[sig] + pair if sig in sums else pair
+            self._component_scores[cache_key] = self.drawn(sums)
+        return self._component_scores[cache_key]
 
     def drawn(self, sums: dict[frozenset[PoolId], np.ndarray]) -> Score:
         """(unpriced tokens, cost) of usage summed per pool signature ([6, day] arrays, see
@@ -212,6 +235,27 @@ class _Problem:
             unknown[rows] *= keep
 
 
+def _components(signatures: dict[int, frozenset[PoolId]]) -> dict[int, int]:
+    """Each covered model's component: models are joined when their signatures share a pool
+    (directly or through other models), so usage of two components never meets a pool."""
+    parent: dict[PoolId, PoolId] = {}
+
+    def root(pool_id: PoolId) -> PoolId:
+        while parent.setdefault(pool_id, pool_id) != pool_id:
+            pool_id = parent[pool_id]
+        return pool_id
+
+    for sig in signatures.values():
+        first, *rest = sorted(sig, key=str)
+        for pool_id in rest:
+            parent[root(pool_id)] = root(first)
+    roots: dict[PoolId, int] = {}
+    return {
+        model: roots.setdefault(root(min(sig, key=str)), len(roots))
+        for model, sig in sorted(signatures.items())
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class _PoolSpec:
     order: tuple
@@ -221,12 +265,11 @@ class _PoolSpec:
     to_credit: np.ndarray | None
 
 
-Sums = dict[frozenset[PoolId], np.ndarray]
-
-
 class _State:
-    """An assignment with its usage summed per pool signature, so that scoring a move of
-    one source only touches the two signatures it leaves and joins."""
+    """An assignment scored per pool component: sources on models no pool covers add their
+    own score; the others add their component's score (`_Problem.component_score`, memoised
+    on the pairs it holds), so scoring a move of one source only looks at the (at most two)
+    components it leaves and joins."""
 
     def __init__(
         self, problem: _Problem, assignment: dict[Source, int | None], keys: dict[Source, int | None]
@@ -235,55 +278,50 @@ class _State:
         self.keys = keys
         self.assignment = dict(assignment)
         self.const = [0.0, 0.0]
-        self.sums: Sums = {}
-        self.count: dict[frozenset[PoolId], int] = {}
-        self._drawn: Score | None = None
+        members: dict[int, set[tuple[Source, int]]] = {}
         for source, model in assignment.items():
-            self._add(self.sums, self.count, self.const, source, model, 1)
-
-    def _add(
-        self,
-        sums: Sums,
-        count: dict[frozenset[PoolId], int],
-        const: list[float],
-        source: Source,
-        model: int | None,
-        sign: int,
-    ) -> None:
-        problem = self.problem
-        if model is not None and model in problem.covered:
-            sig = problem.signature[model]
-            pair = problem.pair(source, model, self.keys[source])
-            count[sig] = count.get(sig, 0) + sign
-            sums[sig] = sums[sig] + sign * pair if sig in sums else sign * pair
-            if count[sig] == 0:
-                del sums[sig], count[sig]
-        else:
-            u, k = problem.alone(source, model, self.keys[source])
-            const[0] += sign * u
-            const[1] += sign * k
+            if model is not None and model in problem.covered:
+                members.setdefault(problem.component[model], set()).add((source, model))
+            else:
+                u, k = problem.alone(source, model, keys[source])
+                self.const[0] += u
+                self.const[1] += k
+        self.members: dict[int, Pairs] = {c: frozenset(p) for c, p in members.items()}
+        self.scores = {c: problem.component_score(c, p, keys) for c, p in self.members.items()}
 
     def score(self) -> Score:
-        if self._drawn is None:
-            self._drawn = self.problem.drawn(self.sums)
-        return (self.const[0] + self._drawn[0], self.const[1] + self._drawn[1])
+        return _total(self.const, self.scores)
 
     def with_move(self, source: Source, model: int | None) -> tuple[Score, tuple]:
-        sums, count, const = dict(self.sums), dict(self.count), list(self.const)
-        old = self.assignment[source]
-        self._add(sums, count, const, source, old, -1)
-        self._add(sums, count, const, source, model, 1)
-        covered = self.problem.covered
-        if old not in covered and model not in covered:
-            self.score()  # no pool sees this move: the pools' outcome is the current one
-            drawn = self._drawn
-        else:
-            drawn = self.problem.drawn(sums)
-        return (const[0] + drawn[0], const[1] + drawn[1]), (sums, count, const, drawn)
+        problem, keys = self.problem, self.keys
+        const, members = list(self.const), {}
+        for target, sign in ((self.assignment[source], -1), (model, 1)):
+            if target is not None and target in problem.covered:
+                c = problem.component[target]
+                pairs = members.get(c, self.members.get(c, frozenset()))
+                members[c] = pairs - {(source, target)} if sign < 0 else pairs | {(source, target)}
+            else:
+                u, k = problem.alone(source, target, keys[source])
+                const[0] += sign * u
+                const[1] += sign * k
+        scores = dict(self.scores)
+        for c, pairs in members.items():
+            scores[c] = problem.component_score(c, pairs, keys)
+        return _total(const, scores), (const, members, scores)
 
     def move(self, source: Source, model: int | None, state: tuple) -> None:
         self.assignment[source] = model
-        self.sums, self.count, self.const, self._drawn = state
+        self.const, members, self.scores = state
+        self.members = {**self.members, **members}
+
+
+def _total(const: list[float], scores: dict[int, Score]) -> Score:
+    """Sources off the pools plus every component, summed in a fixed order."""
+    unpriced, cost = const
+    for c in sorted(scores):
+        unpriced += scores[c][0]
+        cost += scores[c][1]
+    return (unpriced, cost)
 
 
 def _cheapest(problem: _Problem, source: Source, key: int | None, models: list[int]) -> int | None:
