@@ -22,7 +22,7 @@ from .catalog_types import CURRENCIES, Catalog, day_from_number
 from .fx import rates_on
 from .mapping import Mapping
 from .offers import Buckets
-from .pricing import PER_MTOK, PriceSchedule, price_schedule
+from .pricing import PER_MTOK, PRICE_INDEX, PRICE_KINDS, PriceSchedule, price_schedule
 from .reasons import Reason
 from .scenario import Scenario
 
@@ -51,34 +51,35 @@ Source = tuple[str, str]  # (source_provider, source_model) as exported
 class ModelPrices:
     """One model's prices on each day, per token (not per 1M), 0 where unpriced (the `priced`
     mask says where): `display(kind)` converted into the display currency, `native(kind)` in
-    the model's own. Each array is built on first use (most models priced for a choice never
-    need their batch or native prices)."""
+    the model's own. Each table (the six prices of `pricing.PRICE_KINDS` as one [6, day]
+    array) is built on first use (most models priced for a choice never need native prices)."""
 
     def __init__(self, schedule: PriceSchedule, factor: np.ndarray) -> None:
         self.schedule = schedule
         self.factor = factor
         self.priced = schedule.priced & np.isfinite(factor)
         self.priced_share = self.priced.astype(np.float64)
-        codes = np.unique(schedule.currency_code[self.priced])
-        self.currencies = frozenset(CURRENCIES[c] for c in codes)
+        counts = np.bincount(schedule.currency_code[self.priced], minlength=len(CURRENCIES))
+        self.currencies = frozenset(CURRENCIES[c] for c in np.nonzero(counts)[0])
         self.any_unverified = bool((schedule.unverified & self.priced).any())
         self._to_display = np.where(self.priced, factor, 0.0) / PER_MTOK
-        self._display: dict[str, np.ndarray] = {}
-        self._native: dict[str, np.ndarray] = {}
+        self._display: np.ndarray | None = None
+        self._native: np.ndarray | None = None
+
+    def display_table(self) -> np.ndarray:
+        if self._display is None:
+            self._display = np.where(self.priced, self.schedule.table * self._to_display, 0.0)
+        return self._display
 
     def display(self, kind: str) -> np.ndarray:
         """`kind` is a PriceSchedule price: input, output, cache_read, cache_write,
         batch_input or batch_output."""
-        if kind not in self._display:
-            values = getattr(self.schedule, kind)
-            self._display[kind] = np.where(self.priced, values * self._to_display, 0.0)
-        return self._display[kind]
+        return self.display_table()[PRICE_INDEX[kind]]
 
     def native(self, kind: str) -> np.ndarray:
-        if kind not in self._native:
-            values = getattr(self.schedule, kind)
-            self._native[kind] = np.where(self.priced, values / PER_MTOK, 0.0)
-        return self._native[kind]
+        if self._native is None:
+            self._native = np.where(self.priced, self.schedule.table / PER_MTOK, 0.0)
+        return self._native[PRICE_INDEX[kind]]
 
 
 class ScheduleCache:
@@ -222,9 +223,6 @@ class UsageMatrix:
         return np.nonzero(self.group_source == self.sources.index(source))[0]
 
 
-PRICE_FIELDS = ("input", "output", "cache_read", "cache_write", "batch_input", "batch_output")
-
-
 def pair_totals(
     usage: UsageMatrix, schedules: ScheduleCache, models: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -234,8 +232,9 @@ def pair_totals(
     if not models or not usage.rows:
         return np.zeros((n_sources, len(models))), np.zeros((n_sources, len(models)))
     prices = [schedules.prices(m) for m in models]
-    kinds = [*PRICE_FIELDS[:4], *(PRICE_FIELDS[4:] if usage.batch.any() else ())]
-    stacked = {name: np.array([p.display(name) for p in prices]) for name in kinds}
+    tables = np.stack([p.display_table() for p in prices], axis=1)  # [kind, model, day]
+    kinds = PRICE_KINDS if usage.batch.any() else PRICE_KINDS[:4]
+    stacked = {name: tables[PRICE_INDEX[name]] for name in kinds}
     stacked["unpriced"] = np.array([~p.priced for p in prices], dtype=np.float64)
     if usage.rank1:
         unpriced, cost = _rank1_totals(usage, stacked)

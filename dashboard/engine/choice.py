@@ -140,24 +140,22 @@ class _Problem:
             last_day = last_usable_day(offer, claim)
             credit = offer.free_tokens is None
             unit = (offer.credit_currency or "USD") if credit else "tokens"
+            # Every pool of an offer is drawn on the same days at the same rates.
+            first = Pool(offer, offer.name, frozenset(), last_day)
+            active = pool_active(first, days, claim)
+            to_credit = to_credit_factor(self.catalog, self.scenario, unit, days) if credit else None
+            size = float(offer.credit_amount if credit else offer.free_tokens)
+            kinds = KINDS_BY_TOKEN_KIND[offer.token_kind]
             for model in covering[offer.key]:
                 pool_id = (offer.key, model if offer.per_model else None)
                 signatures.setdefault(model, []).append(pool_id)
                 if pool_id in self.pools:
                     continue
-                label = offer.name
+                pool = first
                 if offer.per_model:
                     label = f"{offer.name} - {self.catalog.models[model].model_id}"
-                pool = Pool(offer, label, frozenset(), last_day)
-                self.pools[pool_id] = _PoolSpec(
-                    order=draw_order(pool),
-                    active=pool_active(pool, days, claim),
-                    size=float(offer.credit_amount if credit else offer.free_tokens),
-                    kinds=KINDS_BY_TOKEN_KIND[offer.token_kind],
-                    to_credit=to_credit_factor(self.catalog, self.scenario, unit, days)
-                    if credit
-                    else None,
-                )
+                    pool = Pool(offer, label, frozenset(), last_day)
+                self.pools[pool_id] = _PoolSpec(draw_order(pool), active, size, kinds, to_credit)
         self.signature = {m: frozenset(sig) for m, sig in signatures.items()}
         self.covered = set(self.signature)
         self.component = _components(self.signature)

@@ -228,9 +228,16 @@ def shares(
     # Earlier pools leave float residue around 0; never let it count as negative usage.
     available = np.where(active, np.maximum(available, 0.0), 0.0)
     cumulative = np.cumsum(available, axis=-1)
-    used = np.maximum(np.diff(np.minimum(cumulative, size), axis=-1, prepend=0.0), 0.0)
-    share = np.divide(used, available, out=np.zeros_like(used), where=available > 0)
-    return np.clip(share, 0.0, 1.0), used, cumulative
+    # used = the day-to-day difference of the capped running total (in place: this runs
+    # hundreds of times per projection on short arrays, where allocations dominate)
+    capped = np.minimum(cumulative, size)
+    used = capped.copy()
+    np.subtract(capped[..., 1:], capped[..., :-1], out=used[..., 1:])
+    np.maximum(used, 0.0, out=used)
+    share = np.zeros_like(used)
+    np.divide(used, available, out=share, where=available > 0)
+    # share >= 0 already (used >= 0, available > 0 where divided)
+    return np.minimum(share, 1.0, out=share), used, cumulative
 
 
 def draw(

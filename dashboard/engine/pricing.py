@@ -16,12 +16,13 @@ those days stay unpriced. A model whose release date is unknown gets no such est
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .catalog_types import CURRENCIES, UNVERIFIED, Catalog, day_number
+from .catalog_types import CURRENCIES, UNVERIFIED, Catalog, PriceRow, day_number
 from .fx import rates_on
 
 TOKEN_COLUMNS = (
@@ -31,6 +32,9 @@ TOKEN_COLUMNS = (
     "tokens_output",
 )
 PER_MTOK = 1_000_000.0
+# The six prices of a schedule, in the order of `PriceSchedule.table`.
+PRICE_KINDS = ("input", "output", "cache_read", "cache_write", "batch_input", "batch_output")
+PRICE_INDEX = {kind: i for i, kind in enumerate(PRICE_KINDS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class PriceSchedule:
     batch_fallback: np.ndarray
     unverified: np.ndarray
     estimated: np.ndarray  # priced as the family head before this model's release
+    table: np.ndarray  # [6, day]: the six prices above in PRICE_KINDS order (they are its rows)
     estimated_as: int | None = None  # the family head's key when any day is estimated
 
     @property
@@ -92,15 +97,37 @@ def _day_slice(days: np.ndarray, start: dt.date, end: dt.date | None) -> slice:
     return slice(lo, max(lo, hi))
 
 
+def _resolved(row: PriceRow) -> tuple[list[float], list[bool]]:
+    """A price row's six prices in PRICE_KINDS order with the fallbacks applied (cache read /
+    write at the input price, batch at the normal price), and which fell back (cache read,
+    cache write, batch)."""
+    inp, out = float(row.input_per_mtok), float(row.output_per_mtok)
+    cr, cw = _or_nan(row.cache_read_per_mtok), _or_nan(row.cache_write_per_mtok)
+    bi, bo = _or_nan(row.batch_input_per_mtok), _or_nan(row.batch_output_per_mtok)
+    prices = [
+        inp,
+        out,
+        inp if math.isnan(cr) else cr,
+        inp if math.isnan(cw) else cw,
+        inp if math.isnan(bi) else bi,
+        out if math.isnan(bo) else bo,
+    ]
+    return prices, [math.isnan(cr), math.isnan(cw), math.isnan(bi) or math.isnan(bo)]
+
+
 def _own_prices(
     catalog: Catalog,
     model_key: int,
     days: np.ndarray,
     prompt: float,
     include_unverified: bool,
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per day: the six resolved prices ([6, day] in PRICE_KINDS order, NaN = none), the
+    three fallback flags ([3, day]), the currency code (-1 = none) and the unverified flag.
+    Resolving each row once costs less than resolving every day."""
     n = len(days)
-    arrays = {name: np.full(n, np.nan) for name in ("inp", "out", "cr", "cw", "bi", "bo")}
+    values = np.full((len(PRICE_KINDS), n), np.nan)
+    fallbacks = np.zeros((3, n), dtype=bool)
     code = np.full(n, -1, dtype=np.int8)
     unverified = np.zeros(n, dtype=bool)
     # Rows come sorted by (min_prompt_tokens, effective_from): a later, larger tier overwrites.
@@ -110,15 +137,12 @@ def _own_prices(
         span = _day_slice(days, row.effective_from, row.effective_to)
         if span.start == span.stop:
             continue
-        arrays["inp"][span] = row.input_per_mtok
-        arrays["out"][span] = row.output_per_mtok
-        arrays["cr"][span] = _or_nan(row.cache_read_per_mtok)
-        arrays["cw"][span] = _or_nan(row.cache_write_per_mtok)
-        arrays["bi"][span] = _or_nan(row.batch_input_per_mtok)
-        arrays["bo"][span] = _or_nan(row.batch_output_per_mtok)
+        prices, fell_back = _resolved(row)
+        values[:, span] = np.array(prices)[:, None]
+        fallbacks[:, span] = np.array(fell_back)[:, None]
         code[span] = CURRENCIES.index(row.currency)
         unverified[span] = row.verification == UNVERIFIED
-    return arrays, code, unverified
+    return values, fallbacks, code, unverified
 
 
 def price_schedule(
@@ -135,7 +159,8 @@ def price_schedule(
     """
     days = np.asarray(days, dtype=np.int64)
     prompt = 0.0 if prompt_tokens is None else float(prompt_tokens)
-    arrays, code, unverified = _own_prices(catalog, model_key, days, prompt, include_unverified)
+    own = _own_prices(catalog, model_key, days, prompt, include_unverified)
+    table, fallbacks, code, unverified = own
     estimated = np.zeros(len(days), dtype=bool)
     head = family_head(catalog, model_key)
     estimated_as = None
@@ -145,36 +170,28 @@ def price_schedule(
         missing = np.zeros(len(days), dtype=bool)
         missing[before] = code[before] < 0
         if missing.any():
-            head_arrays, head_code, head_unverified = _own_prices(
-                catalog, head, days, prompt, include_unverified
-            )
-            missing &= head_code >= 0
-            for name, values in arrays.items():
-                values[missing] = head_arrays[name][missing]
-            code[missing] = head_code[missing]
-            unverified[missing] = head_unverified[missing]
+            head_prices = _own_prices(catalog, head, days, prompt, include_unverified)
+            missing &= head_prices[2] >= 0
+            for mine, theirs in zip(own, head_prices, strict=True):
+                mine[..., missing] = theirs[..., missing]
             estimated = missing
             estimated_as = head if missing.any() else None
-    priced = code >= 0
-    inp, out = arrays["inp"], arrays["out"]
-    cr_fallback = priced & np.isnan(arrays["cr"])
-    cw_fallback = priced & np.isnan(arrays["cw"])
-    batch_fallback = priced & (np.isnan(arrays["bi"]) | np.isnan(arrays["bo"]))
     return PriceSchedule(
         model=model_key,
         days=days,
         currency_code=code,
-        input=inp,
-        output=out,
-        cache_read=np.where(cr_fallback, inp, arrays["cr"]),
-        cache_write=np.where(cw_fallback, inp, arrays["cw"]),
-        batch_input=np.where(np.isnan(arrays["bi"]), inp, arrays["bi"]),
-        batch_output=np.where(np.isnan(arrays["bo"]), out, arrays["bo"]),
-        cache_read_fallback=cr_fallback,
-        cache_write_fallback=cw_fallback,
-        batch_fallback=batch_fallback,
+        input=table[0],
+        output=table[1],
+        cache_read=table[2],
+        cache_write=table[3],
+        batch_input=table[4],
+        batch_output=table[5],
+        cache_read_fallback=fallbacks[0],
+        cache_write_fallback=fallbacks[1],
+        batch_fallback=fallbacks[2],
         unverified=unverified,
         estimated=estimated,
+        table=table,
         estimated_as=estimated_as,
     )
 
