@@ -63,6 +63,8 @@ Score = tuple[float, float]  # (tokens without a known cost, total in the displa
 PoolId = tuple[int, int | None]  # (offer key, model key for a per-model pool)
 Sums = dict[frozenset[PoolId], np.ndarray]  # usage per pool signature ([6, day] arrays)
 Pairs = frozenset[tuple[Source, int]]  # (source, model) pairs drawing on one component
+# The rows of a signature's [input, output] pair a pool of each token kind draws on.
+_KIND_ROWS = {("input",): slice(0, 1), ("output",): slice(1, 2), ("input", "output"): slice(0, 2)}
 
 
 def better(a: Score, b: Score) -> bool:
@@ -186,6 +188,8 @@ class _Problem:
         the same share of every row it covers on a day."""
         if not sums:
             return (0.0, 0.0)
+        if len(sums) == 1:
+            return self._drawn_alone(*sums.items())
         signatures = list(sums)
         stacked = np.array([sums[sig] for sig in signatures])
         n_days = stacked.shape[2]
@@ -206,6 +210,24 @@ class _Problem:
             members = [(pid, rows_of[pid]) for pid in batch if rows_of[pid]]
             if members:
                 self._draw_batch(self.pools[members[0][0]], members, tokens, costs, unknown)
+        return (float(unknown.sum()), float(costs.sum()))
+
+    def _drawn_alone(self, item: tuple[frozenset[PoolId], np.ndarray]) -> Score:
+        """`drawn` for usage on one signature: the same arithmetic on views of one copy,
+        pool after pool (the common case: a per-model pool, or one offer's models)."""
+        signature, values = item
+        work = values.copy()
+        tokens, costs, unknown = work[0:2], work[2:4], work[4:6]
+        for pool_id in sorted(signature, key=lambda pid: self.pools[pid].order):
+            spec = self.pools[pool_id]
+            rows = _KIND_ROWS[spec.kinds]
+            drawn = available_to(tokens[rows], costs[rows], unknown[rows], spec.to_credit)
+            share, _, _ = shares(drawn.sum(axis=0), spec.active, spec.size)
+            keep = 1.0 - share
+            tokens[rows] *= keep
+            costs[rows] *= keep
+            if spec.to_credit is None:
+                unknown[rows] *= keep
         return (float(unknown.sum()), float(costs.sum()))
 
     @staticmethod
@@ -243,14 +265,17 @@ def _components(signatures: dict[int, frozenset[PoolId]]) -> dict[int, int]:
             pool_id = parent[pool_id]
         return pool_id
 
-    for sig in signatures.values():
-        first, *rest = sorted(sig, key=str)
+    firsts = {}
+    for model, sig in signatures.items():
+        first, *rest = sig
+        firsts[model] = first
         for pool_id in rest:
-            parent[root(pool_id)] = root(first)
+            a, b = root(pool_id), root(first)
+            if a != b:
+                parent[a] = b
     roots: dict[PoolId, int] = {}
     return {
-        model: roots.setdefault(root(min(sig, key=str)), len(roots))
-        for model, sig in sorted(signatures.items())
+        model: roots.setdefault(root(firsts[model]), len(roots)) for model in sorted(signatures)
     }
 
 

@@ -201,12 +201,17 @@ class Mapper:
         self._tier_cache: dict[tuple, tuple[tuple[Option, ...], tuple[int, ...], str]] = {}
         self._provider_windows: dict[str, bool] = {}
         self._blended: dict[int, float] = {}
+        self._rates: dict[str, float] = {}  # per currency, on the switch date
 
     def blended(self, model_key: int) -> float:
         """Input + output list price in USD on the switch date (NaN = no price that day)."""
         if model_key not in self._blended:
             self._blended[model_key] = blended_usd_price(
-                self.catalog, model_key, self.scenario.switch_date, self.scenario.include_unverified
+                self.catalog,
+                model_key,
+                self.scenario.switch_date,
+                self.scenario.include_unverified,
+                self._rates,
             )
         return self._blended[model_key]
 
@@ -388,10 +393,14 @@ class Mapper:
         # An offer model of unknown window is as good as the tier's own models only when
         # none of those is known to fit either.
         unknown_ok = not options or all(o.window_unknown for o in options)
+        candidates = [
+            key for key in self._offer_models_up_to(provider, offer_models, limit) if key not in taken
+        ]
+        if needed is not None and not self._provider_windows_known(provider):
+            # no window known on the provider: every verdict is "unknown"
+            return tuple(candidates) if unknown_ok else ()
         upgrades = []
-        for key in self._offer_models_up_to(provider, offer_models, limit):
-            if key in taken:
-                continue
+        for key in candidates:
             fits = self.fits(source_key, key, needed)
             if fits or (fits is None and unknown_ok):
                 upgrades.append(key)

@@ -131,7 +131,7 @@ def _own_prices(
     code = np.full(n, -1, dtype=np.int8)
     unverified = np.zeros(n, dtype=bool)
     # Rows come sorted by (min_prompt_tokens, effective_from): a later, larger tier overwrites.
-    for row in catalog.price_rows(model_key, include_unverified):
+    for row in _price_rows(catalog, model_key, include_unverified):
         if row.min_prompt_tokens > prompt:
             continue
         span = _day_slice(days, row.effective_from, row.effective_to)
@@ -359,24 +359,47 @@ def price_frame(
 
 
 def blended_usd_price(
-    catalog: Catalog, model_key: int, day: dt.date, include_unverified: bool = False
+    catalog: Catalog,
+    model_key: int,
+    day: dt.date,
+    include_unverified: bool = False,
+    rates: dict[str, float] | None = None,
 ) -> float:
     """Input + output list price per 1M tokens in USD on `day` (base context tier); NaN if none.
 
     Scalar on purpose: mapping asks this for every model of a provider, and a numpy
-    round-trip per model would dominate a projection over thousands of models.
+    round-trip per model would dominate a projection over thousands of models. `rates`, when
+    given, keeps each currency's rate on `day` between calls (a caller asking about one day).
     """
     chosen = None
-    for row in catalog.price_rows(model_key, include_unverified):
+    for row in _price_rows(catalog, model_key, include_unverified):
         if row.min_prompt_tokens == 0 and row.in_force_on(day):
             chosen = row
     if chosen is None:
         return np.nan
     per_usd = 1.0
     if chosen.currency != "USD":
-        series = catalog.rates.get(chosen.currency)
-        if series is None or len(series.days) == 0:
-            return np.nan
-        i = max(int(np.searchsorted(series.days, day_number(day), side="right")) - 1, 0)
-        per_usd = float(series.per_usd[i])
+        if rates is None or chosen.currency not in rates:
+            per_usd = _usd_rate(catalog, chosen.currency, day)
+            if rates is not None:
+                rates[chosen.currency] = per_usd
+        else:
+            per_usd = rates[chosen.currency]
     return (chosen.input_per_mtok + chosen.output_per_mtok) / per_usd
+
+
+def _usd_rate(catalog: Catalog, currency: str, day: dt.date) -> float:
+    """Units of `currency` per USD on `day` (NaN without any rate)."""
+    series = catalog.rates.get(currency)
+    if series is None or len(series.days) == 0:
+        return np.nan
+    i = max(int(np.searchsorted(series.days, day_number(day), side="right")) - 1, 0)
+    return float(series.per_usd[i])
+
+
+def _price_rows(catalog: Catalog, model_key: int, include_unverified: bool) -> tuple | list:
+    """`Catalog.price_rows` without building a tuple per call (asked thousands of times)."""
+    rows = catalog.prices.get(model_key, ())
+    if include_unverified:
+        return rows
+    return [row for row in rows if row.verification != UNVERIFIED]
