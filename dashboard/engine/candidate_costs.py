@@ -59,16 +59,25 @@ class ModelPrices:
         self.factor = factor
         self.priced = schedule.priced & np.isfinite(factor)
         self.priced_share = self.priced.astype(np.float64)
-        counts = np.bincount(schedule.currency_code[self.priced], minlength=len(CURRENCIES))
+        self.everywhere = bool(self.priced.all())  # priced on every day of the axis
+        # (On such a model every "where priced" below keeps all of its values: skipped.)
+        codes = schedule.currency_code if self.everywhere else schedule.currency_code[self.priced]
+        counts = np.bincount(codes, minlength=len(CURRENCIES))
         self.currencies = frozenset(CURRENCIES[c] for c in np.nonzero(counts)[0])
-        self.any_unverified = bool((schedule.unverified & self.priced).any())
-        self._to_display = np.where(self.priced, factor, 0.0) / PER_MTOK
+        unverified = schedule.unverified if self.everywhere else schedule.unverified & self.priced
+        self.any_unverified = bool(unverified.any())
+        if self.everywhere:
+            self._to_display = factor / PER_MTOK
+        else:
+            self._to_display = np.where(self.priced, factor, 0.0) / PER_MTOK
         self._display: np.ndarray | None = None
         self._native: np.ndarray | None = None
 
     def display_table(self) -> np.ndarray:
         if self._display is None:
-            self._display = np.where(self.priced, self.schedule.table * self._to_display, 0.0)
+            self._display = self.schedule.table * self._to_display
+            if not self.everywhere:
+                self._display = np.where(self.priced, self._display, 0.0)
         return self._display
 
     def display(self, kind: str) -> np.ndarray:
@@ -78,7 +87,9 @@ class ModelPrices:
 
     def native(self, kind: str) -> np.ndarray:
         if self._native is None:
-            self._native = np.where(self.priced, self.schedule.table / PER_MTOK, 0.0)
+            self._native = self.schedule.table / PER_MTOK
+            if not self.everywhere:
+                self._native = np.where(self.priced, self._native, 0.0)
         return self._native[PRICE_INDEX[kind]]
 
 
@@ -93,6 +104,7 @@ class ScheduleCache:
         self.days = days
         self.prompt = prompt
         self._cache: dict[int, ModelPrices] = {}
+        self._positions = np.arange(len(days))
         # Rates per currency over the whole axis, computed once: factor = display / native.
         target = rates_on(catalog, scenario.display_currency, days, scenario.fx_override)
         native = np.vstack(
@@ -112,7 +124,7 @@ class ScheduleCache:
                 self.scenario.include_unverified,
             )
             codes = schedule.currency_code.astype(np.int64)
-            factor = self._factors[codes, np.arange(len(self.days))]
+            factor = self._factors[codes, self._positions]
             self._cache[model_key] = ModelPrices(schedule, factor)
         return self._cache[model_key]
 
@@ -139,8 +151,19 @@ class Rows:
     volume: tuple[float, float, float, float] | None = None
     weights: np.ndarray | None = None
 
+    # every token per day (`total_per_day`), kept: each candidate asks for it
+    _total: np.ndarray | None = field(default=None, repr=False, compare=False)
+
     def per_day(self, values: np.ndarray, n_days: int) -> np.ndarray:
         return values if self.dense else np.bincount(self.day_idx, weights=values, minlength=n_days)
+
+    def total_per_day(self, n_days: int) -> np.ndarray:
+        """Every token of the group per day of an axis of `n_days` (computed once)."""
+        if self._total is None or len(self._total) != n_days:
+            self._total = self.per_day(
+                self.uncached + self.cache_read + self.cache_write + self.output, n_days
+            )
+        return self._total
 
     def dense_kinds(self, n_days: int) -> tuple[np.ndarray, ...]:
         return tuple(
@@ -432,11 +455,11 @@ def _source_days(
         info = sources.setdefault(
             group.source, SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
         )
-        tokens = group.per_day(group.uncached + group.cache_read + group.cache_write + group.output, n_days)
+        tokens = group.total_per_day(n_days)
         info.tokens += tokens
         if target is None:
             info.unpriced += tokens
-        else:
+        elif not schedules.prices(target).everywhere:  # else nothing is unpriced
             info.unpriced += tokens * ratio * (1.0 - schedules.prices(target).priced_share)
     return sources
 
@@ -476,13 +499,16 @@ def candidate_days(
             unmapped += per_day(inp + out)
             continue
         prices = schedules.prices(target)
-        share = prices.priced_share[sel]
         b = 2 * position[target]
-        priced_in, priced_out = inp * share, out * share
-        unpriced_b[b] += per_day(inp - priced_in)
-        unpriced_b[b + 1] += per_day(out - priced_out)
+        if prices.everywhere:  # the same arithmetic, less of it: x * 1 = x, x - x = 0
+            priced_in, priced_out = inp, out
+        else:
+            share = prices.priced_share[sel]
+            priced_in, priced_out = inp * share, out * share
+            unpriced_b[b] += per_day(inp - priced_in)
+            unpriced_b[b + 1] += per_day(out - priced_out)
         priced_tokens += per_day(priced_in + priced_out)
-        if not share.any():
+        if not prices.everywhere and not share.any():
             continue
         kind_in, kind_out = ("batch_input", "batch_output") if group.batch else ("input", "output")
         for into, table in ((display_b, prices.display), (native_b, prices.native)):
@@ -551,6 +577,8 @@ def lacks(
                 missing[source] = tokens
                 reasons.append(Reason.of("lacks_model", source=source[1], reason=mapping.reason))
             continue
+        if not info.unpriced.any():
+            continue  # nothing unpriced before offers: nothing left after
         b = info.bucket
         rows_before = before[b] + before[b + 1]
         rows_after = after[b] + after[b + 1]

@@ -145,6 +145,7 @@ class _Problem:
             # Every pool of an offer is drawn on the same days at the same rates.
             first = Pool(offer, offer.name, frozenset(), last_day)
             active = pool_active(first, days, claim)
+            active = None if active.all() else active  # `shares`: None = every day
             to_credit = to_credit_factor(self.catalog, self.scenario, unit, days) if credit else None
             size = float(offer.credit_amount if credit else offer.free_tokens)
             kinds = KINDS_BY_TOKEN_KIND[offer.token_kind]
@@ -282,7 +283,7 @@ def _components(signatures: dict[int, frozenset[PoolId]]) -> dict[int, int]:
 @dataclass(frozen=True, slots=True)
 class _PoolSpec:
     order: tuple
-    active: np.ndarray
+    active: np.ndarray | None  # None: every day of the horizon
     size: float
     kinds: tuple[str, ...]
     to_credit: np.ndarray | None

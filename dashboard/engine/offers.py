@@ -220,13 +220,16 @@ def pool_active(pool: Pool, days: np.ndarray, claim: dt.date) -> np.ndarray:
 
 
 def shares(
-    available: np.ndarray, active: np.ndarray, size: float
+    available: np.ndarray, active: np.ndarray | None, size: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The core of a pool: from what it could cover each day (last axis; a leading axis holds
     independent pools of the same size), the share of each day it covers, the amount used and
-    the running total. Pools cover days in order until `size` is reached."""
+    the running total. Pools cover days in order until `size` is reached. `active` says on
+    which days the pool can be drawn (None: every day)."""
     # Earlier pools leave float residue around 0; never let it count as negative usage.
-    available = np.where(active, np.maximum(available, 0.0), 0.0)
+    available = np.maximum(available, 0.0)
+    if active is not None:
+        available = np.where(active, available, 0.0)
     cumulative = np.cumsum(available, axis=-1)
     # used = the day-to-day difference of the capped running total (in place: this runs
     # hundreds of times per projection on short arrays, where allocations dominate)
