@@ -28,8 +28,10 @@ arrays, so the figures the search compares are the figures the projection shows.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,9 +165,17 @@ class _Problem:
         self.covered = set(self.signature)
         self.component = _components(self.signature)
 
-    def component_score(self, component: int, pairs: Pairs, keys: dict[Source, int | None]) -> Score:
+    def component_score(
+        self,
+        component: int,
+        pairs: Pairs,
+        keys: dict[Source, int | None],
+        sums_of: Callable[[], Sums] | None = None,
+    ) -> Score:
         """(unpriced tokens, cost) of the (source, model) pairs of one pool component after
         its pools are drawn (`drawn`); memoised, since a search meets the same pairs often.
+        `sums_of` gives the pairs' usage per signature when it is cheaper than summing
+        every pair (a move: the state's sums plus and minus one pair).
 
         Pools of different components never draw on the same usage, so an assignment's
         score is the sum of its components' scores."""
@@ -173,13 +183,18 @@ class _Problem:
             return (0.0, 0.0)
         cache_key = (component, pairs)
         if cache_key not in self._component_scores:
-            sums: Sums = {}
-            for source, model in sorted(pairs):
-                sig = self.signature[model]
-                pair = self.pair(source, model, keys[source])
-                sums[sig] = sums[sig] + pair if sig in sums else pair
+            sums = sums_of() if sums_of is not None else self.component_sums(pairs, keys)
             self._component_scores[cache_key] = self.drawn(sums)
         return self._component_scores[cache_key]
+
+    def component_sums(self, pairs: Pairs, keys: dict[Source, int | None]) -> Sums:
+        """The pairs' usage summed per signature, in a fixed order."""
+        sums: Sums = {}
+        for source, model in sorted(pairs):
+            sig = self.signature[model]
+            pair = self.pair(source, model, keys[source])
+            sums[sig] = sums[sig] + pair if sig in sums else pair
+        return sums
 
     def drawn(self, sums: dict[frozenset[PoolId], np.ndarray]) -> Score:
         """(unpriced tokens, cost) of usage summed per pool signature ([6, day] arrays, see
@@ -312,6 +327,7 @@ class _State:
                 self.const[1] += k
         self.members: dict[int, Pairs] = {c: frozenset(p) for c, p in members.items()}
         self.scores = {c: problem.component_score(c, p, keys) for c, p in self.members.items()}
+        self._sums: dict[int, Sums] = {}  # per component, built when a move needs them
 
     def score(self) -> Score:
         return _total(self.const, self.scores)
@@ -319,24 +335,53 @@ class _State:
     def with_move(self, source: Source, model: int | None) -> tuple[Score, tuple]:
         problem, keys = self.problem, self.keys
         const, members = list(self.const), {}
+        changes: dict[int, list[tuple[int, int]]] = {}  # component -> (model, +1 / -1)
         for target, sign in ((self.assignment[source], -1), (model, 1)):
             if target is not None and target in problem.covered:
                 c = problem.component[target]
                 pairs = members.get(c, self.members.get(c, frozenset()))
                 members[c] = pairs - {(source, target)} if sign < 0 else pairs | {(source, target)}
+                changes.setdefault(c, []).append((target, sign))
             else:
                 u, k = problem.alone(source, target, keys[source])
                 const[0] += sign * u
                 const[1] += sign * k
         scores = dict(self.scores)
         for c, pairs in members.items():
-            scores[c] = problem.component_score(c, pairs, keys)
-        return _total(const, scores), (const, members, scores)
+            moved = functools.partial(self._moved_sums, c, source, changes[c], pairs)
+            scores[c] = problem.component_score(c, pairs, keys, moved)
+        return _total(const, scores), (source, const, members, scores, changes)
+
+    def _moved_sums(
+        self, component: int, source: Source, changes: list[tuple[int, int]], pairs: Pairs
+    ) -> Sums:
+        """The component's sums after `source` leaves / joins the models in `changes`."""
+        problem = self.problem
+        if component not in self._sums:
+            members = self.members.get(component, frozenset())
+            self._sums[component] = problem.component_sums(members, self.keys)
+        sums = dict(self._sums[component])
+        for model, sign in changes:
+            sig = problem.signature[model]
+            pair = problem.pair(source, model, self.keys[source])
+            if sig not in sums:
+                sums[sig] = pair
+            elif not any(problem.signature[m] == sig for _, m in pairs):
+                del sums[sig]  # no pair left on it
+            else:
+                sums[sig] = sums[sig] + pair if sign > 0 else sums[sig] - pair
+        return sums
 
     def move(self, source: Source, model: int | None, state: tuple) -> None:
+        _, self.const, members, self.scores, changes = state
+        sums = {
+            c: self._moved_sums(c, source, changes[c], pairs)
+            for c, pairs in members.items()
+            if c in self._sums
+        }
         self.assignment[source] = model
-        self.const, members, self.scores = state
         self.members = {**self.members, **members}
+        self._sums.update(sums)
 
 
 def _total(const: list[float], scores: dict[int, Score]) -> Score:
