@@ -279,12 +279,9 @@ def _drain(
     kinds = KINDS_BY_TOKEN_KIND[offer.token_kind]
     # the pool's rows, in bucket order (a list comprehension: np.isin on a few strings and
     # ints costs more than the whole draw)
+    pairs = zip(buckets.models.tolist(), buckets.kinds.tolist(), strict=True)
     rows = np.array(
-        [
-            i
-            for i, (model, kind) in enumerate(zip(buckets.models.tolist(), buckets.kinds.tolist()))
-            if model in pool.models and kind in kinds
-        ],
+        [i for i, (model, kind) in enumerate(pairs) if model in pool.models and kind in kinds],
         dtype=np.intp,
     )
     credit = offer.free_tokens is None
