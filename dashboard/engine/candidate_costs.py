@@ -8,7 +8,11 @@ every row with that model's schedule, and sums the result per (model, token kind
 `UsageMatrix` holds the same rows as dense [group, day] arrays so that choosing models can
 price every source on every admissible model at once (`pair_totals`, a few matrix products per
 provider) and the offer search can simulate pools on per-day arrays of a (source, model) pair
-(`PairDays`).
+(`pair_days`).
+
+Speed: a model priced on every day of the axis (`ModelPrices.everywhere`, the usual case)
+skips every "where priced" mask and the unpriced-token arithmetic, which would leave its
+values unchanged; each model's six prices are converted as one [6, day] table.
 """
 
 from __future__ import annotations

@@ -24,6 +24,14 @@ small cases (`tests/engine/test_choice.py` builds them) it found the brute-force
 all 247 with a choice to make (trying sources in a fixed order instead missed 4, by up to
 8.6 %). Every evaluation draws the real pools (`offers.shares`, in the same order) on per-day
 arrays, so the figures the search compares are the figures the projection shows.
+
+What keeps an evaluation cheap: covered models fall into pool *components* (models joined
+when their pools overlap, directly or through other models); pools of different components
+never draw on the same usage, so an assignment's score is the sum of its components' scores.
+A component's score is memoised on the (source, model) pairs it holds, and a move re-draws
+only the (at most two) components it leaves and joins, from the state's usage per signature
+plus or minus one pair. In the bench's worst case (`bench/engine.py`: per-model pools on 9
+providers) that turns the ~400 full evaluations of every pool into ~560 draws of one pool.
 """
 
 from __future__ import annotations

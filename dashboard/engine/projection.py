@@ -106,15 +106,16 @@ def compute_baseline(frame: pd.DataFrame, n_months: int) -> Baseline:
             complete.append(month)
         month = add_months(month, 1)
     used = complete[-n_months:]
-    values = frame[columns].assign(**source_columns(frame))[SOURCE_KEYS + columns]
-    values[columns] = values[columns].astype("float64")
     if used:
+        # only the averaged months' rows are converted and grouped (same rows, same order)
         lo, hi = day_number(used[0]), day_number(month_end(used[-1]))
-        values = values[(day_numbers >= lo) & (day_numbers <= hi)]
+        frame = frame[(day_numbers >= lo) & (day_numbers <= hi)]
         divisor, scaled = float(len(used)), None
     else:
         scaled = int(day_numbers.max() - day_numbers.min() + 1)
         divisor = scaled / AVERAGE_MONTH_DAYS
+    values = frame[columns].assign(**source_columns(frame))[SOURCE_KEYS + columns]
+    values[columns] = values[columns].astype("float64")
     volumes = values.groupby(SOURCE_KEYS, as_index=False, sort=True)[columns].sum()
     volumes[columns] = volumes[columns] / divisor
     return Baseline(tuple(used), scaled, volumes)
