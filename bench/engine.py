@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/engine.py               # everything, 1M rows, litellm peer
     .venv/bin/python bench/engine.py --rows 200000 --no-litellm
-    .venv/bin/python bench/engine.py --projection-only [--repeat 5]
+    .venv/bin/python bench/engine.py --projection-only [--no-x10] [--repeat 5]
 
 (1) Prices N per-request rows of gpt-4o-mini with `pricing.price_frame` and, as a peer,
     `litellm.cost_per_token(model=..., prompt_tokens=..., completion_tokens=...)` row by row.
@@ -290,25 +290,30 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument(
-        "--projection-only", action="store_true", help="only (2), the 60-provider projection"
+        "--projection-only", action="store_true", help="only the projections of (2) and (3)"
     )
+    parser.add_argument("--no-x10", action="store_true", help="skip the x10 projections")
     parser.add_argument("--repeat", type=int, default=3, help="projection runs (best is shown)")
     args = parser.parse_args()
     if args.projection_only:
         print("(2) 36-month projection")
         bench_projection(60, 50, 20, args.repeat)
+        if not args.no_x10:
+            print("(3) catalog models x10, then profile models x10")
+            bench_projection(600, 50, 20, args.repeat)
+            bench_projection(60, 50, 200, args.repeat)
         return
     print(f"(1) price {args.rows:,} per-request rows of gpt-4o-mini")
     bench_rows(args.rows, not args.no_litellm)
     print("(2) 36-month projection")
-    bench_projection(60, 50, 20)
+    bench_projection(60, 50, 20, args.repeat)
     print("(3) x10")
     print(" rows x10:")
     bench_rows(args.rows * 10, False)
     print(" catalog models x10:")
-    bench_projection(600, 50, 20)
+    bench_projection(600, 50, 20, args.repeat)
     print(" profile models x10:")
-    bench_projection(60, 50, 200)
+    bench_projection(60, 50, 200, args.repeat)
 
 
 if __name__ == "__main__":
