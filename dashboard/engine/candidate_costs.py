@@ -339,6 +339,8 @@ def pair_days(
         )
         out[3] += usage.output[g] * p.display("batch_output" if batch else "output")
     out *= ratio
+    if p.everywhere:  # every token priced: rows 4 and 5 stay 0, rows 0 and 1 as they are
+        return out
     out[4] = np.where(p.priced, 0.0, out[0])
     out[5] = np.where(p.priced, 0.0, out[1])
     out[0] = np.where(p.priced, out[0], 0.0)
