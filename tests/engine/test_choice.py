@@ -289,3 +289,52 @@ def test_the_search_scores_the_figures_the_projection_shows(monkeypatch):
     assert summary.mappings[0].target_key == chosen[("openai", "gpt-4o-mini")]
     assert cost == pytest.approx(summary.total_display)
     assert unpriced == pytest.approx(summary.unpriced_tokens, abs=1e-6)
+
+
+def test_scoring_per_pool_component_equals_drawing_every_pool_at_once(monkeypatch):
+    # Offer 1 (shared by 10 and 11) and offer 2 (shared by 11 and 12) join 10-12 in one
+    # component; 13 has a credit (offer 3) and its own pool of offer 4, which has a pool per
+    # model (so 12's does not join it): a component of its own. The search adds up
+    # per-component draws: on every assignment that must equal drawing all pools at once.
+    cat = catalog(
+        [provider("openai"), provider("p")],
+        [
+            model(1, "openai", "src-a", "economy"),
+            model(2, "openai", "src-b", "economy"),
+            model(3, "openai", "src-c", "economy"),
+            *(model(k, "p", f"m{k}", "economy") for k in (10, 11, 12, 13)),
+        ],
+        [price(k, 1.0, 1.0) for k in (1, 2, 3)]
+        + [price(10, 1.0, 3.0), price(11, 2.0, 2.0), price(12, 0.5, 4.0), price(13, 1.5, 1.5)],
+        [
+            offer(1, "p", tokens=20_000_000, models=[10, 11]),
+            offer(2, "p", tokens=5_000_000, models=[11, 12], kind="input", valid_days=20),
+            offer(3, "p", credit=3.0, models=[13]),
+            offer(4, "p", tokens=4_000_000, models=[12, 13], per_model=True, kind="output"),
+        ],
+    )
+    problem, _, _, keys = captured_search(cat, [300_000, 500_000, 200_000], monkeypatch)
+    component = problem.component
+    assert component[10] == component[11] == component[12] != component[13]
+    sources = sorted(keys)
+    for combo in itertools.product((10, 11, 12, 13), repeat=len(sources)):
+        assignment = dict(zip(sources, combo, strict=True))
+        sums = {}
+        for source, model_key in assignment.items():
+            sig = problem.signature[model_key]
+            pair = problem.pair(source, model_key, keys[source])
+            sums[sig] = sums[sig] + pair if sig in sums else pair
+        expected = problem.drawn(sums)
+        assert choice._State(problem, assignment, keys).score() == pytest.approx(expected, rel=1e-12)
+    # ... and a move scored from a state's sums (plus / minus one pair) scores the same as the
+    # assignment it leads to, however many moves came before
+    state = choice._State(problem, dict.fromkeys(sources, 10), keys)
+    for source, model_key in itertools.product(sources, (11, 12, 13, 10, 12)):
+        if state.assignment[source] == model_key:
+            continue
+        problem._component_scores.clear()  # score the move from the state's sums...
+        score, moved = state.with_move(source, model_key)
+        problem._component_scores.clear()  # ... and the assignment from its pairs
+        target = choice._State(problem, {**state.assignment, source: model_key}, keys)
+        assert score == pytest.approx(target.score(), rel=1e-12)
+        state.move(source, model_key, moved)
