@@ -388,56 +388,70 @@ def _parse(
     """
     start = stream.tell()
     wanted = list(dict.fromkeys(names.values()))
-    numeric = {names[field] for field in fmt.numeric if field in names}
-    day_column = names.get("day")
-    if fmt.day_type == "unix":
-        day_type = pa.float64()
-    else:
-        # a file whose first day is a bare date most likely has only dates: date32 is
-        # cheaper than timestamps; a later "2026-10-01 10:00" falls back to level 1
-        day_type = pa.date32() if hints and hints.plain_dates else pa.timestamp("ns")
-    types = {}
-    for column in wanted:
-        if level == 0 and hints and column in hints.int_columns:
-            types[column] = pa.int64()
-        elif level < 2 and column in numeric:
-            types[column] = pa.float64()
-        elif level == 0 and column == day_column:
-            types[column] = day_type
-        elif level < 2 and column != day_column and column not in _PLAIN_TEXT:
-            # ids, flags and currencies repeat: let pyarrow build a dictionary as it parses
-            types[column] = pa.dictionary(pa.int32(), pa.string())
-        else:
-            types[column] = pa.string()
+    types = _column_types(fmt, names, wanted, hints, level)
     multiline = fmt.slug in ("helicone", "litellm_spendlogs", "langfuse")
     try:
-        table = pcsv.read_csv(
-            native() if native is not None else stream,
-            read_options=pcsv.ReadOptions(use_threads=True),
-            parse_options=pcsv.ParseOptions(newlines_in_values=multiline),
-            convert_options=pcsv.ConvertOptions(
-                include_columns=wanted,
-                column_types=types,
-                null_values=[""],
-                strings_can_be_null=False,
-                check_utf8=True,
-            ),
-        )
+        return _arrow_read(native() if native is not None else stream, wanted, types, multiline)
     except pa.ArrowInvalid as exc:
-        message = str(exc)
         stream.seek(start)
+        message = str(exc)
         if "invalid UTF8" in message or "UTF-8" in message:
             return None
         if "CSV parse error" in message or "Expected" in message:
             raise _field_count_error(stream, name, multiline, message) from None
         if level < 2:
             # A value pyarrow refused ("1,234", "abc", "2026/10/01"): read more as text.
-            return _parse(
-                stream, native, fmt, names, name, hints=hints, level=level + 1
-            )
+            return _parse(stream, native, fmt, names, name, hints=hints, level=level + 1)
         raise UsageFileError(f"could not read this CSV ({message})", filename=name) from None
+
+
+def _day_type(fmt: Format, hints: _Hints | None) -> pa.DataType:
+    if fmt.day_type == "unix":
+        return pa.float64()
+    # a file whose first day is a bare date most likely has only dates: date32 is cheaper
+    # than timestamps; a later "2026-10-01 10:00" falls back to level 1
+    return pa.date32() if hints and hints.plain_dates else pa.timestamp("ns")
+
+
+def _column_types(
+    fmt: Format, names: dict[str, str], wanted: list[str], hints: _Hints | None, level: int
+) -> dict[str, pa.DataType]:
+    """The arrow type each wanted column is parsed as at this level (see _parse)."""
+    numeric = {names[field] for field in fmt.numeric if field in names}
+    int_columns = hints.int_columns if hints and level == 0 else frozenset()
+    day_column = names.get("day")
+    types = {}
+    for column in wanted:
+        if column in int_columns:
+            types[column] = pa.int64()
+        elif level < 2 and column in numeric:
+            types[column] = pa.float64()
+        elif level == 0 and column == day_column:
+            types[column] = _day_type(fmt, hints)
+        elif level < 2 and column != day_column and column not in _PLAIN_TEXT:
+            # ids, flags and currencies repeat: let pyarrow build a dictionary as it parses
+            types[column] = pa.dictionary(pa.int32(), pa.string())
+        else:
+            types[column] = pa.string()
+    return types
+
+
+def _arrow_read(
+    source: Any, wanted: list[str], types: dict[str, pa.DataType], multiline: bool
+) -> pa.Table:
     # pyarrow names columns as written; include_columns keeps them, in file order
-    return table
+    return pcsv.read_csv(
+        source,
+        read_options=pcsv.ReadOptions(use_threads=True),
+        parse_options=pcsv.ParseOptions(newlines_in_values=multiline),
+        convert_options=pcsv.ConvertOptions(
+            include_columns=wanted,
+            column_types=types,
+            null_values=[""],
+            strings_can_be_null=False,
+            check_utf8=True,
+        ),
+    )
 
 
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
