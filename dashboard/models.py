@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.engine.usage.checks import MODEL_ID_MAX_LENGTH, PROVIDER_MAX_LENGTH
+
 
 class UsageProfile(models.Model):
     # UUID4 so a profile link can be shared without making profiles enumerable.
@@ -53,8 +55,9 @@ class UsageDay(models.Model):
         UsageProfile, on_delete=models.CASCADE, related_name="days", db_index=False
     )
     day = models.DateField()
-    source_provider = models.CharField(max_length=100, blank=True)
-    source_model = models.CharField(max_length=300)
+    # The readers refuse longer ids with their line (same limit on SQLite and PostgreSQL).
+    source_provider = models.CharField(max_length=PROVIDER_MAX_LENGTH, blank=True)
+    source_model = models.CharField(max_length=MODEL_ID_MAX_LENGTH)
     batch = models.BooleanField(default=False)
     requests = models.BigIntegerField(default=0)
     tokens_input_uncached = models.BigIntegerField(default=0)

@@ -20,7 +20,7 @@ from django.db.models import Max, Min, Q, Sum
 
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.mapping import resolve_sources
-from dashboard.engine.usage import CANONICAL_COLUMNS, UsageReport, read_usage
+from dashboard.engine.usage import CANONICAL_COLUMNS, UsageFileError, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
 from dashboard.models import UsageDay, UsageProfile
 from providers.catalog import get_catalog
@@ -41,7 +41,8 @@ LOADED_VALUE_COLUMNS = (*COUNT_COLUMNS, "reported_cost", "reported_currency")
 
 
 def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
-    """Read an uploaded file with the usage readers; raises UsageFileError / TooManyRows."""
+    """Read an uploaded file with the usage readers; raises UsageFileError (TooLarge past
+    MAX_UPLOAD_ROWS rows or MAX_SOURCE_MODELS distinct model ids)."""
     temporary_path = getattr(uploaded, "temporary_file_path", None)
     if temporary_path is not None:
         source: Any = temporary_path()
@@ -52,6 +53,7 @@ def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
         source,
         filename=uploaded.name,
         max_rows=settings.MAX_UPLOAD_ROWS,
+        max_models=settings.MAX_SOURCE_MODELS,
         meter_rules=meter_rules(),  # cloud bills: the catalog's meter table
     )
 
@@ -59,7 +61,11 @@ def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
 def store_profile(
     frame: pd.DataFrame, report: UsageReport, *, file_name: str, session_key: str = ""
 ) -> UsageProfile:
-    """Store a canonical frame and its report as a new profile, all or nothing."""
+    """Store a canonical frame and its report as a new profile, all or nothing.
+
+    The frame is checked first (check_storable), so a stored profile never holds a negative,
+    wrapped or non-finite figure and every total its pages compute fits int64."""
+    check_storable(frame, file_name)
     with transaction.atomic():
         profile = UsageProfile.objects.create(
             file_name=file_name[:255],
@@ -77,6 +83,31 @@ def store_profile(
         for start in range(0, len(rows), STORE_BATCH_SIZE):
             _insert_batch(rows[start : start + STORE_BATCH_SIZE])
     return profile
+
+
+def check_storable(frame: pd.DataFrame, file_name: str) -> None:
+    """Last guard before the database (readers and the estimate check their own input): no
+    negative count, no count total past int64 (per kind over the whole profile, which bounds
+    every per-day and per-model sum), no infinite or NaN-but-flagged cost."""
+    for name in COUNT_COLUMNS:
+        values = frame[name].to_numpy(dtype=np.int64)
+        if (values < 0).any():
+            raise UsageFileError(
+                "a {column} total is negative ({value:,}): it cannot be stored",
+                params={"column": name, "value": int(values[values < 0][0])},
+                filename=file_name,
+            )
+        if float(values.sum(dtype=np.float64)) >= 2**63 * 0.999 and sum(values.tolist()) >= 2**63:
+            raise UsageFileError(
+                "the {column} figures sum past {limit:,}: they cannot be stored",
+                params={"column": name, "limit": 2**63 - 1},
+                filename=file_name,
+            )
+    costs = frame["reported_cost"].to_numpy(dtype=np.float64)
+    if np.isinf(costs).any():
+        raise UsageFileError(
+            "a billed cost is not a finite number: it cannot be stored", filename=file_name
+        )
 
 
 # Column order of the tuples built by _day_rows and written by _insert_batch.

@@ -209,6 +209,8 @@ AXES_RESET_ON_SUCCESS = True
 # Uploads: the whole file is streamed to a temporary file, never held in memory.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 MAX_UPLOAD_ROWS = env_int("MAX_UPLOAD_ROWS", 20_000_000)
+# Distinct source model ids per upload: every page, chart and projection grows with them.
+MAX_SOURCE_MODELS = env_int("MAX_SOURCE_MODELS", 200)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = [
     "dashboard.upload_limits.SizeLimitedUploadHandler",

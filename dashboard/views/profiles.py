@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import profile_store
-from dashboard.engine.usage import FORMATS, TooManyRows, UsageFileError
+from dashboard.engine.usage import FORMATS, TooLarge, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.models import UsageProfile
 from dashboard.views.partials import render_page
@@ -62,7 +62,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             uploaded = form.cleaned_data["file"]
             try:
                 profile = profile_store.ingest_upload(uploaded, session_key=ensure_session_key(request))
-            except TooManyRows as err:
+            except TooLarge as err:  # too many rows or distinct model ids
                 upload_error, status = str(err), 413
             except UsageFileError as err:
                 upload_error, status = str(err), 400

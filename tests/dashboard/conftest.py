@@ -55,13 +55,13 @@ BAD_INPUTS = [
         "binary_bytes",
         bytes(range(256)) * 8,
         400,
-        ("usage.csv", "binary file"),
+        ("usage.csv: the file contains NUL bytes: it is a binary file, not a CSV text export",),
     ),
     BadInput(
         "non_utf8_bytes",
         (GENERIC_HEADER + "2026-10-01,gpt-4o,1,1\n").encode() + b"2026-10-02,gpt\xff\xfe,1,1\n",
         400,
-        ("usage.csv", "not UTF-8"),
+        ("usage.csv: line 3 is not UTF-8 text (byte 0xFF)",),
     ),
     BadInput(
         "nul_bytes",
@@ -130,6 +130,33 @@ BAD_INPUTS = [
         _zip_bytes("usage.csv", GENERIC_HEADER + "2026-10-01,gpt-4o,1,1\n"),
         400,
         ("zip compressed", "upload the CSV itself"),
+    ),
+    BadInput(
+        "model_id_longer_than_the_column",
+        (GENERIC_HEADER + "2026-10-01,gpt-4o,1,1\n2026-10-02," + "x" * 301 + ",1,1\n").encode(),
+        400,
+        ("line 3, column 'model': the model id 'xxx", "is 301 characters long; the limit is 300"),
+    ),
+    BadInput(
+        "control_character_in_model_id",
+        (GENERIC_HEADER + "2026-10-01,gpt-4o\x07,1,1\n").encode(),
+        400,
+        ("line 2, column 'model': the model id 'gpt-4o\\x07' contains a control character",),
+    ),
+    BadInput(
+        "costs_summing_to_infinity",
+        (
+            b"date,model,input_tokens,output_tokens,cost,currency\n"
+            b"2026-10-01,gpt-4o,1,1,1e308,USD\n2026-10-01,gpt-4o,1,1,1e308,USD\n"
+        ),
+        400,
+        ("line 3, column 'cost': the billed costs of this model and day summed up to this line",),
+    ),
+    BadInput(
+        "repeated_header_column",
+        (GENERIC_HEADER.strip() + ",output_tokens\n2026-10-01,gpt-4o,1,1,5\n").encode(),
+        400,
+        ("line 1, column 'output_tokens': the header names column 'output_tokens' 2 times",),
     ),
     BadInput(
         "row_with_too_many_fields",

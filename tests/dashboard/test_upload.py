@@ -144,7 +144,7 @@ def test_file_with_more_rows_than_allowed_is_rejected_with_413(client: Client) -
     response = client.post(reverse("profiles:upload"), {"file": csv_file(content)})
 
     assert response.status_code == 413
-    assert "usage.csv" in response.content.decode()
+    assert "usage.csv: the file has 3 data rows; the limit is 2" in response.content.decode()
     assert_nothing_stored()
 
 

@@ -48,5 +48,13 @@ class UsageFileError(ValueError):
         return self.message
 
 
-class TooManyRows(UsageFileError):
+class TooLarge(UsageFileError):
+    """A file past one of the caller's size limits (the web layer answers 413)."""
+
+
+class TooManyRows(TooLarge):
     """More data rows than the caller allows (the web layer answers 413)."""
+
+
+class TooManyModels(TooLarge):
+    """More distinct source model ids than the caller allows (the web layer answers 413)."""

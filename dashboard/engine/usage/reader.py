@@ -29,6 +29,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from .checks import (
+    MODEL_ID_MAX_LENGTH,
+    PROVIDER_MAX_LENGTH,
+    check_cost_sums,
+    check_count_totals,
+    check_ids,
+    check_model_count,
+    cost_error,
+)
 from .columns import Columns
 from .errors import TooManyRows, UsageFileError
 from .formats import ALL_FORMATS, GENERIC, Format
@@ -81,18 +90,22 @@ def read_usage(
     max_rows: int | None = None,
     today: datetime.date | None = None,
     meter_rules: Iterable[MeterRule] = (),
+    max_models: int | None = None,
 ) -> tuple[pd.DataFrame, UsageReport]:
     """Read one usage export into the canonical frame (see CANONICAL_COLUMNS).
 
     `source` is a path, bytes, or a binary file object (e.g. Django's UploadedFile.file).
     `meter_rules` identify the meters of cloud bills (see meters.py); other formats ignore them.
-    Raises UsageFileError (TooManyRows past `max_rows` data rows) for anything it cannot read.
+    Raises UsageFileError (TooManyRows past `max_rows` data rows, TooManyModels past
+    `max_models` distinct model ids) for anything it cannot read, and for ids or totals the
+    store cannot hold (see checks.py).
     """
     today = today or datetime.datetime.now(datetime.UTC).date()
     name = filename or _name_of(source)
     try:
         with _opened(source) as (stream, native):
-            return _read(stream, native, name, max_rows, today, tuple(meter_rules))
+            limits = _Limits(max_rows, max_models)
+            return _read(stream, native, name, limits, today, tuple(meter_rules))
     except UsageFileError:
         raise
     except (
@@ -200,11 +213,17 @@ class _Window(io.RawIOBase):
         pass
 
 
+@dataclass(frozen=True)
+class _Limits:
+    rows: int | None = None
+    models: int | None = None
+
+
 def _read(
     stream: IO[bytes],
     native: Native,
     name: str | None,
-    max_rows: int | None,
+    limits: _Limits,
     today: datetime.date,
     meter_rules: tuple[MeterRule, ...] = (),
 ) -> tuple[pd.DataFrame, UsageReport]:
@@ -222,9 +241,14 @@ def _read(
     header = _header(head_text, name)
     fmt = _detect(header, name)
     names = _columns_for(fmt, header, name)
+    warnings.extend(_repeated_columns(header, names, name))
     hints = _hints(head_text, header, fmt, names)
     table = _parse(stream, native, fmt, names, name, hints=hints)
     if table is None:  # not UTF-8 after the first block
+        # The encoding is decided once for the whole file: a head that already held UTF-8
+        # text never turns into GB18030 further down.
+        if not head_text.isascii():
+            raise _not_utf8_error(stream, name)
         stream, native = _as_gb18030(stream, name)
         warnings.append(GB18030_WARNING)
         table = _parse(stream, native, fmt, names, name, hints=hints)
@@ -232,16 +256,17 @@ def _read(
             raise UsageFileError("the file is not UTF-8 text", filename=name)
     if table.num_rows == 0:
         raise UsageFileError("the file has a header but no data rows", filename=name)
-    if max_rows is not None and table.num_rows > max_rows:
+    if limits.rows is not None and table.num_rows > limits.rows:
         raise TooManyRows(
-            f"the file has {table.num_rows:,} data rows; the limit is {max_rows:,}",
+            f"the file has {table.num_rows:,} data rows; the limit is {limits.rows:,}",
             filename=name,
         )
     # blank lines above the header shift every line number that messages report
-    blank_lines_above = head_text.count("\n", 0, len(head_text) - len(head_text.lstrip("\r\n")))
+    blank_lines_above = _line_breaks(head_text[: len(head_text) - len(head_text.lstrip("\r\n"))])
     cols = Columns(table, names, filename=name, today=today, first_line=2 + blank_lines_above)
     rows = fmt.build(cols, meter_rules) if fmt.metered else fmt.build(cols)
-    frame = _daily(rows, cols)
+    check_count_totals(cols, rows)
+    frame = _daily(rows, cols, limits.models)
     report = _report(fmt, table.num_rows, rows, frame, warnings + rows.warnings)
     return frame, report
 
@@ -273,16 +298,51 @@ def _decode_head(head: bytes, truncated: bool) -> str | None:
         return None
 
 
+def _line_breaks(text: str) -> int:
+    """Line ends in `text`: LF, CRLF and a lone CR (old Mac exports) each count once."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _not_utf8_error(stream: IO[bytes], name: str | None) -> UsageFileError:
+    """Where the bytes stop being UTF-8: the line and the offending byte (error path only)."""
+    stream.seek(0)
+    data = stream.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        return UsageFileError(
+            "line {line} is not UTF-8 text (byte 0x{byte:02X}): save the file as "
+            '"CSV UTF-8" and upload it again',
+            params={"line": _line_breaks(before) + 1, "byte": data[exc.start]},
+            row=_line_breaks(before) + 1,
+            filename=name,
+        )
+    return UsageFileError("the file is not UTF-8 text", filename=name)
+
+
+def _looks_like_gb18030(text: str) -> bool:
+    """True when every non-ASCII character is encoded with bytes over 0x7F only, as Chinese
+    text in GB2312/GBK is. A Latin-1 letter before an ASCII one ("caf\xe9e") also decodes as
+    GB18030, but to a character whose second byte is ASCII: that is not Chinese text."""
+    odd = {char for char in set(text) if ord(char) > 0x7F}
+    return all(min(char.encode("gb18030")) > 0x7F for char in odd)
+
+
 def _as_gb18030(stream: IO[bytes], name: str | None) -> tuple[IO[bytes], Native]:
     stream.seek(0)
     data = stream.read()
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
+        text = None
+    if text is None or not _looks_like_gb18030(text):
+        error = _not_utf8_error(stream, name)
+        error_text = error.template.replace(
+            '"CSV UTF-8"', '"CSV UTF-8" (it is not Chinese GB18030 either)'
+        )
         raise UsageFileError(
-            'the file is not UTF-8 text (nor Chinese GB18030): save it as "CSV UTF-8" '
-            "and upload it again",
-            filename=name,
+            error_text, params=error.params, row=error.row, filename=name
         ) from None
     if "\x00" in text:
         raise UsageFileError(
@@ -299,7 +359,8 @@ def _as_gb18030(stream: IO[bytes], name: str | None) -> tuple[IO[bytes], Native]
 def _header(text: str, name: str | None) -> list[str]:
     first_line = text.lstrip("\r\n")
     try:
-        record = next(csv.reader(io.StringIO(first_line)), [])
+        # newline="": a file with CR-only line ends (old Mac exports) splits into lines too
+        record = next(csv.reader(io.StringIO(first_line, newline="")), [])
     except csv.Error as exc:
         raise UsageFileError(f"the header line is not valid CSV ({exc})", filename=name) from None
     if not any(cell.strip() for cell in record):
@@ -347,6 +408,40 @@ def _detect(header: list[str], name: str | None) -> Format:
         f"found columns: {found}{hint}",
         filename=name,
     )
+
+
+def _repeated_columns(header: list[str], names: dict[str, str], name: str | None) -> list[str]:
+    """Warnings for header names written more than once; an error when the format reads one
+    of them (which of the columns holds the figures would be a guess)."""
+    counts: dict[str, list[int]] = {}
+    for position, column in enumerate(header, start=1):
+        if column.strip():
+            counts.setdefault(_norm(column), []).append(position)
+    read = {_norm(column) for column in names.values()}
+    warnings = []
+    for key, positions in counts.items():
+        if len(positions) < 2:
+            continue
+        column = header[positions[0] - 1].strip()
+        params = {
+            "name": column,
+            "count": len(positions),
+            "positions": ", ".join(str(p) for p in positions),
+        }
+        if key in read:
+            raise UsageFileError(
+                "the header names column {name!r} {count} times (columns {positions}): "
+                "keep only the one that holds the figures",
+                params=params,
+                row=1,
+                column=column,
+                filename=name,
+            )
+        warnings.append(
+            "the header names column {name!r} {count} times (columns {positions}); "
+            "it is not read, so this changes nothing".format(**params)
+        )
+    return warnings
 
 
 def _columns_for(fmt: Format, header: list[str], name: str | None) -> dict[str, str]:
@@ -474,7 +569,7 @@ _SAMPLE_ROWS = 50
 
 def _hints(head_text: str, header: list[str], fmt: Format, names: dict[str, str]) -> _Hints:
     try:
-        records = csv.reader(io.StringIO(head_text.lstrip("\r\n")))
+        records = csv.reader(io.StringIO(head_text.lstrip("\r\n"), newline=""))
         next(records, None)
         sample = [record for _, record in zip(range(_SAMPLE_ROWS), records, strict=False)]
     except csv.Error:
@@ -631,7 +726,7 @@ def _group_sums(
     return grouped["key"].to_numpy(), sums, costs, grouped["row_min"].to_numpy()
 
 
-def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
+def _daily(rows: Rows, cols: Columns, max_models: int | None = None) -> pd.DataFrame:
     keep = rows.keep
     if not keep.any():
         reasons = ", ".join(f"{reason}: {count}" for reason, count in rows.skipped.items())
@@ -648,6 +743,15 @@ def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
     provider_codes, providers = _codes(rows.provider, size)
     model_codes, models = _codes(rows.model, size)
     currency_codes, currencies = _codes(rows.currency, size)
+    check_model_count(cols, keep, model_codes, models, max_models)
+    check_ids(
+        cols,
+        keep,
+        [
+            ("model", model_codes, models, MODEL_ID_MAX_LENGTH, "model"),
+            ("provider", provider_codes, providers, PROVIDER_MAX_LENGTH, "provider"),
+        ],
+    )
     batch = rows.batch if rows.batch is not None else np.zeros(size, dtype=bool)
     parts = [
         (day_codes, int(day_codes.max()) + 1),
@@ -667,6 +771,7 @@ def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
         "tokens_output": rows.output,
     }
     groups, sums, costs, first_rows = _group_sums(key, space, counts, rows.cost)
+    check_cost_sums(cols, key, groups, costs, rows.cost, keep)
     if first_rows is None:
         day_g, model_g, provider_g, currency_g, batch_g, kept_g = _split_key(
             groups, [cardinality for _, cardinality in parts]
@@ -705,6 +810,8 @@ def _daily(rows: Rows, cols: Columns) -> pd.DataFrame:
         .sum(min_count=1)
         .reset_index()
     )
+    if np.isinf(frame["reported_cost"].to_numpy(dtype=np.float64)).any():
+        raise cost_error(cols, None)  # equal ids merged from differently written cells
     mixed = frame.duplicated(KEYS, keep=False)
     if mixed.any():
         example = frame[mixed].iloc[0]

@@ -65,9 +65,11 @@ def test_nul_bytes_mean_a_binary_file():
 
 def test_latin1_text_is_not_silently_accepted():
     data = (GENERIC + "2026-10-01,café-model,10,5\n").encode("latin-1")
-    assert str(error_for(data)) == (
-        'usage.csv: the file is not UTF-8 text (nor Chinese GB18030): save it as "CSV UTF-8" '
-        "and upload it again"
+    error = error_for(data)
+    assert error.row == 2
+    assert str(error) == (
+        'usage.csv: line 2 is not UTF-8 text (byte 0xE9): save the file as "CSV UTF-8" '
+        "(it is not Chinese GB18030 either) and upload it again"
     )
 
 
