@@ -1,10 +1,12 @@
 """Upload benchmark: POST /api/profiles/ of the 1M-row generic file vs read_usage alone.
 
     SQLITE_PATH=/tmp/tokenscope-upload-bench.sqlite3 .venv/bin/python bench/upload.py [--runs 3]
+    .venv/bin/python bench/upload.py --database postgres://postgres@127.0.0.1:5432/ts_bench
 
 Uses a scratch SQLite database (SQLITE_PATH, default /tmp/tokenscope-upload-bench.sqlite3,
-recreated each run; DATABASE_URL is ignored) and the 1M-row generic file that bench/ingest.py
-writes into bench/data/ (generated here with the same generator when absent). The upload goes
+recreated each run; DATABASE_URL is ignored), or with --database that PostgreSQL database
+(migrated; its stored profiles are deleted first: use a scratch database), and the 1M-row
+generic file that bench/ingest.py writes into bench/data/ (generated here with the same generator when absent). The upload goes
 through Django's test client, so it includes building the multipart body, streaming it to a
 temporary file through the size-limit handler, reading, storing and the JSON summary; the
 body-building part is also timed on its own so the server-side share can be read off.
@@ -23,20 +25,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("SQLITE_PATH", "/tmp/tokenscope-upload-bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
 
-def prepare_database() -> None:
+def prepare_database(database: str | None) -> None:
     import django
     from django.core.management import call_command
 
-    path = Path(os.environ["SQLITE_PATH"])
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if database:
+        os.environ["DATABASE_URL"] = database
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        path = Path(os.environ["SQLITE_PATH"])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     django.setup()
     call_command("migrate", verbosity=0)
+    from dashboard.models import UsageProfile
+
+    UsageProfile.objects.all().delete()
 
 
 def generic_file(rows: int) -> Path:
@@ -84,9 +92,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--wide-rows", type=int, default=100_000)
+    parser.add_argument("--database", help="a PostgreSQL URL (default: scratch SQLite)")
     args = parser.parse_args()
 
-    prepare_database()
+    prepare_database(args.database)
     from django.test import Client
     from django.test.client import BOUNDARY, encode_multipart
 
@@ -127,6 +136,9 @@ def main() -> None:
     read_s = statistics.median(read_times)
     upload_s = statistics.median(upload_times)
     encode_s = statistics.median(encode_times)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
     print(
         f"generic: {args.rows:,} rows, {size_mb:.0f} MB -> {len(frame):,} canonical rows "
         f"({stored_rows:,} stored), {args.runs} runs, medians"

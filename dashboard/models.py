@@ -35,6 +35,15 @@ class UsageProfile(models.Model):
     day_count = models.PositiveIntegerField(default=0, help_text="Stored UsageDay rows.")
     first_day = models.DateField(null=True, blank=True)
     last_day = models.DateField(null=True, blank=True)
+    content_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the uploaded file (empty for estimates)."
+    )
+    # Unique, so two parallel retries cannot both store: "key:<Idempotency-Key header>" or
+    # "file:<session>:<sha256>" (the same file again from the same browser session within
+    # UPLOAD_DEDUPE_SECONDS; older such keys are cleared before a new upload claims one).
+    idempotency_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,10 @@ fast however often a profile page is redrawn.
 
 from __future__ import annotations
 
+import csv
+import datetime
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,9 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Q, Sum
+from django.utils import timezone
 
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.mapping import resolve_sources
@@ -28,6 +33,7 @@ from providers.meters import meter_rules
 
 SAMPLE_FILE = Path(settings.BASE_DIR) / "fixtures" / "usage" / "sample_openai_12_months.csv"
 STORE_BATCH_SIZE = 5000
+COPY_CHUNK_BYTES = 1 << 20
 
 TOKEN_COLUMNS = (
     "tokens_input_uncached",
@@ -59,7 +65,13 @@ def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
 
 
 def store_profile(
-    frame: pd.DataFrame, report: UsageReport, *, file_name: str, session_key: str = ""
+    frame: pd.DataFrame,
+    report: UsageReport,
+    *,
+    file_name: str,
+    session_key: str = "",
+    content_sha256: str = "",
+    idempotency_key: str | None = None,
 ) -> UsageProfile:
     """Store a canonical frame and its report as a new profile, all or nothing.
 
@@ -78,10 +90,15 @@ def store_profile(
             day_count=len(frame),
             first_day=report.first_day,
             last_day=report.last_day,
+            content_sha256=content_sha256,
+            idempotency_key=idempotency_key or None,
         )
-        rows = _day_rows(profile, frame)
-        for start in range(0, len(rows), STORE_BATCH_SIZE):
-            _insert_batch(rows[start : start + STORE_BATCH_SIZE])
+        if connection.vendor == "postgresql":
+            _copy_frame(profile, frame)
+        else:
+            rows = _day_rows(profile, frame)
+            for start in range(0, len(rows), STORE_BATCH_SIZE):
+                _insert_batch(rows[start : start + STORE_BATCH_SIZE])
     return profile
 
 
@@ -119,8 +136,10 @@ def _day_rows(profile: UsageProfile, frame: pd.DataFrame) -> list[tuple[Any, ...
     ops = connection.ops
     profile_id = UsageDay._meta.get_field("profile").get_db_prep_value(profile.pk, connection)
     days = [ops.adapt_datefield_value(day) for day in frame["day"].dt.date.tolist()]
-    costs = [None if pd.isna(c) else float(c) for c in frame["reported_cost"].tolist()]
-    currencies = ["" if pd.isna(c) else str(c) for c in frame["reported_currency"].tolist()]
+    cost_column = frame["reported_cost"]
+    costs = cost_column.astype(object).where(cost_column.notna(), None).tolist()
+    currency_column = frame["reported_currency"]
+    currencies = currency_column.astype(object).where(currency_column.notna(), "").tolist()
     return list(
         zip(
             [profile_id] * len(frame),
@@ -150,12 +169,140 @@ def _insert_batch(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, rows)
 
 
+def _copy_rows(rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: stream the rows with COPY (psycopg 3), several times faster than INSERT."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(UsageDay._meta.get_field(name).column) for name in _INSERT_FIELDS)
+    sql = f"COPY {quote(UsageDay._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_frame(profile: UsageProfile, frame: pd.DataFrame) -> None:
+    """PostgreSQL: the frame as CSV text written by pandas' C writer, streamed with COPY."""
+    table = pd.DataFrame(
+        {
+            "profile": str(profile.pk),
+            "day": frame["day"].dt.strftime("%Y-%m-%d"),
+            "source_provider": frame["source_provider"].astype(object).fillna(""),
+            "source_model": frame["source_model"].astype(object),
+            "batch": np.where(frame["batch"].to_numpy(dtype=bool), "t", "f"),
+            **{name: frame[name].to_numpy(dtype=np.int64) for name in COUNT_COLUMNS},
+            "reported_cost": frame["reported_cost"].to_numpy(dtype=np.float64),
+            "reported_currency": frame["reported_currency"].astype(object).fillna(""),
+        }
+    )
+    # Every non-number is quoted, so "" is an empty string, except for the cost, where the
+    # empty cell of a missing cost is NULL (FORCE_NULL); floats are written with repr
+    # precision, so a stored cost round-trips exactly.
+    text = table.to_csv(index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(UsageDay._meta.get_field(name).column) for name in _INSERT_FIELDS)
+    cost = quote(UsageDay._meta.get_field("reported_cost").column)
+    sql = (
+        f"COPY {quote(UsageDay._meta.db_table)} ({columns}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NULL ({cost}))"
+    )
+    data = text.encode("utf-8")
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for start in range(0, len(data), COPY_CHUNK_BYTES):
+            _copy_chunk(copy, data[start : start + COPY_CHUNK_BYTES])
+
+
+def _copy_chunk(copy: Any, chunk: bytes) -> None:
+    copy.write(chunk)
+
+
 def ingest_upload(uploaded: UploadedFile, *, session_key: str = "") -> UsageProfile:
     """Read and store an uploaded export; nothing is stored when reading fails."""
+    return ingest_upload_once(uploaded, session_key=session_key).profile
+
+
+@dataclass(frozen=True)
+class Ingested:
+    profile: UsageProfile
+    created: bool  # False: a retry, answered with the profile stored the first time
+
+
+class IdempotencyConflict(Exception):
+    """An Idempotency-Key already used for a different file (the API answers 422)."""
+
+
+IDEMPOTENCY_KEY_MAX = 150
+
+
+def file_sha256(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def dedupe_key(*, session_key: str, sha256: str, idempotency_key: str = "") -> str | None:
+    """The unique key an upload claims: the client's Idempotency-Key, else the session and
+    the file's hash (browser uploads), else none (a stateless upload without a key)."""
+    if idempotency_key:
+        return f"key:{idempotency_key[:IDEMPOTENCY_KEY_MAX]}"
+    if session_key:
+        return f"file:{session_key}:{sha256}"
+    return None
+
+
+def existing_upload(key: str | None, sha256: str) -> UsageProfile | None:
+    """The profile that already holds `key`; a session's file key expires after
+    UPLOAD_DEDUPE_SECONDS (it is cleared, so the same file may be stored again)."""
+    if key is None:
+        return None
+    if key.startswith("file:"):
+        horizon = timezone.now() - datetime.timedelta(seconds=settings.UPLOAD_DEDUPE_SECONDS)
+        UsageProfile.objects.filter(idempotency_key=key, created_at__lt=horizon).update(
+            idempotency_key=None
+        )
+    found = UsageProfile.objects.filter(idempotency_key=key).defer("report").first()
+    if found is not None and found.content_sha256 != sha256:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used for a different file; "
+            "send a new key for a new upload."
+        )
+    return found
+
+
+def ingest_upload_once(
+    uploaded: UploadedFile, *, session_key: str = "", idempotency_key: str = ""
+) -> Ingested:
+    """Read and store an upload unless it is a retry of one already stored (same
+    Idempotency-Key, or the same file from the same session within UPLOAD_DEDUPE_SECONDS).
+
+    The key is unique in the database, so of two parallel retries one stores and the other
+    gets its profile. Raises UsageFileError (nothing stored) or IdempotencyConflict."""
+    sha256 = file_sha256(uploaded)
+    key = dedupe_key(session_key=session_key, sha256=sha256, idempotency_key=idempotency_key)
+    found = existing_upload(key, sha256)
+    if found is not None:
+        return Ingested(found, created=False)
     frame, report = read_upload(uploaded)
-    return store_profile(
-        frame, report, file_name=uploaded.name or "upload", session_key=session_key
+    return store_once(
+        frame,
+        report,
+        file_name=uploaded.name or "upload",
+        session_key=session_key,
+        content_sha256=sha256,
+        idempotency_key=key,
     )
+
+
+def store_once(frame: pd.DataFrame, report: UsageReport, **fields: Any) -> Ingested:
+    """store_profile; when a parallel retry claimed the same key first, its profile."""
+    try:
+        return Ingested(store_profile(frame, report, **fields), created=True)
+    except IntegrityError:
+        key = fields.get("idempotency_key")
+        found = UsageProfile.objects.filter(idempotency_key=key).first() if key else None
+        if found is None:
+            raise
+        return Ingested(found, created=False)
 
 
 def ingest_sample(*, session_key: str = "") -> UsageProfile:

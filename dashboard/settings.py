@@ -211,6 +211,9 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 MAX_UPLOAD_ROWS = env_int("MAX_UPLOAD_ROWS", 20_000_000)
 # Distinct source model ids per upload: every page, chart and projection grows with them.
 MAX_SOURCE_MODELS = env_int("MAX_SOURCE_MODELS", 200)
+# The same file uploaded again from the same browser session within this many seconds
+# returns the profile stored the first time (a retried or double-clicked upload).
+UPLOAD_DEDUPE_SECONDS = env_int("UPLOAD_DEDUPE_SECONDS", 300)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = [
     "dashboard.upload_limits.SizeLimitedUploadHandler",

@@ -61,16 +61,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             uploaded = form.cleaned_data["file"]
             try:
-                profile = profile_store.ingest_upload(uploaded, session_key=ensure_session_key(request))
+                ingested = profile_store.ingest_upload_once(
+                    uploaded, session_key=ensure_session_key(request)
+                )
             except TooLarge as err:  # too many rows or distinct model ids
                 upload_error, status = str(err), 413
             except UsageFileError as err:
                 upload_error, status = str(err), 400
             else:
-                messages.success(
-                    request, f"Read {profile.rows_read:,} rows of {profile.format_label}."
-                )
-                return redirect_to_profile(request, profile)
+                return _uploaded(request, ingested)
     context = {
         "nav": "upload",
         "form": form,
@@ -80,6 +79,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         "retention_days": settings.PROFILE_RETENTION_DAYS,
     }
     return render_page(request, "dashboard/upload.html", context, partial="upload-form", status=status)
+
+
+def _uploaded(request: HttpRequest, ingested: profile_store.Ingested) -> HttpResponse:
+    profile = ingested.profile
+    if ingested.created:
+        messages.success(request, f"Read {profile.rows_read:,} rows of {profile.format_label}.")
+    else:
+        messages.info(request, "You uploaded this same file a moment ago: here is that profile.")
+    return redirect_to_profile(request, profile)
 
 
 @require_POST

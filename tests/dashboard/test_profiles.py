@@ -107,12 +107,24 @@ def test_store_profile_stores_nothing_when_a_later_batch_fails(monkeypatch) -> N
 
     monkeypatch.setattr(profile_store, "STORE_BATCH_SIZE", 4)
     monkeypatch.setattr(profile_store, "_insert_batch", fail_on_second_batch)
+    # PostgreSQL streams COPY text in chunks instead: fail on the second 200-byte chunk
+    real_copy_chunk = profile_store._copy_chunk
+
+    def fail_on_second_chunk(copy, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_copy_chunk(copy, chunk)
+
+    monkeypatch.setattr(profile_store, "COPY_CHUNK_BYTES", 200)
+    monkeypatch.setattr(profile_store, "_copy_chunk", fail_on_second_chunk)
 
     with pytest.raises(RuntimeError, match="disk full"):
         profile_store.store_profile(frame, report, file_name="usage.csv")
 
-    # 5 models x 2 days = 10 rows in batches of 4: the first batch was written, then rolled back
-    assert calls == [4, 4]
+    # 5 models x 2 days = 10 rows in batches of 4 (or chunks of 200 bytes): the first batch
+    # was written, then rolled back
+    assert calls == ([200, 200] if connection.vendor == "postgresql" else [4, 4])
     assert UsageProfile.objects.count() == 0
     assert UsageDay.objects.count() == 0
 
@@ -120,13 +132,27 @@ def test_store_profile_stores_nothing_when_a_later_batch_fails(monkeypatch) -> N
 def test_store_profile_writes_rows_in_batches(monkeypatch) -> None:
     frame, report = read_usage(many_models_csv(7).encode(), filename="usage.csv")
     monkeypatch.setattr(profile_store, "STORE_BATCH_SIZE", 4)
+    chunks = []
+    real_copy_chunk = profile_store._copy_chunk
+    monkeypatch.setattr(
+        profile_store,
+        "_copy_chunk",
+        lambda copy, chunk: chunks.append(chunk) or real_copy_chunk(copy, chunk),
+    )
 
     with CaptureQueriesContext(connection) as queries:
         profile_store.store_profile(frame, report, file_name="usage.csv")
 
-    # 7 models x 2 days = 14 rows in batches of 4: 4 + 4 + 4 + 2
-    inserts = [q["sql"] for q in queries if 'INSERT INTO "dashboard_usageday"' in q["sql"]]
-    assert [sql.split(" times:")[0] for sql in inserts] == ["4", "4", "4", "2"]
+    if connection.vendor == "postgresql":
+        # one COPY (14 CSV lines) instead of INSERTs; load_frame tests check the values
+        inserts = [q["sql"] for q in queries if 'INSERT INTO "dashboard_usageday"' in q["sql"]]
+        assert inserts == []
+        assert len(chunks) == 1
+        assert chunks[0].count(b"\n") == 14
+    else:
+        # 7 models x 2 days = 14 rows in batches of 4: 4 + 4 + 4 + 2
+        inserts = [q["sql"] for q in queries if 'INSERT INTO "dashboard_usageday"' in q["sql"]]
+        assert [sql.split(" times:")[0] for sql in inserts] == ["4", "4", "4", "2"]
     assert UsageDay.objects.count() == 14
 
 
