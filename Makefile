@@ -31,7 +31,10 @@ migrate: $(VENV)/.runtime-installed
 seed: migrate
 	$(PY) manage.py seed_catalog
 
+# The background worker (large uploads) runs beside the dev server; Ctrl-C stops both.
 run: check-python seed
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.dev-installed
@@ -44,4 +47,4 @@ pytest: $(VENV)/.dev-installed
 test: check-python lint pytest
 
 clean:
-	rm -rf $(VENV) staticfiles screenshots bench/data
+	rm -rf $(VENV) staticfiles screenshots bench/data upload-spool

@@ -55,6 +55,36 @@ class UsageProfile(models.Model):
         return reverse("profiles:dashboard", args=[self.pk])
 
 
+class UploadJob(models.Model):
+    """A large upload waiting for, or read by, the background task (dashboard.tasks)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        READING = "reading", "reading the file"
+        DONE = "done", "ready"
+        FAILED = "failed", "could not be read"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    session_key = models.CharField(max_length=40, blank=True)
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    spool_path = models.CharField(max_length=500, help_text="The file until the task read it.")
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # A failed upload keeps the reader's message and where it points (file, line, column).
+    error = models.TextField(blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    profile = models.ForeignKey(UsageProfile, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"
+
+
 class UsageDay(models.Model):
     """One row of the canonical usage frame: a UTC day x source model x batch flag."""
 

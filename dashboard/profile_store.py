@@ -448,4 +448,32 @@ def usage_summary(profile: UsageProfile) -> dict[str, Any]:
         "totals": totals,
         "resolved_models": resolved,
         "unresolved_models": unresolved,
+        **top_models(totals, settings.DASHBOARD_TOP_MODELS),
+    }
+
+
+def _tokens(row: dict[str, Any]) -> int:
+    return sum(row[name] for name in TOKEN_COLUMNS)
+
+
+def top_models(totals: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """What a page shows in full: the `limit` source models with the most tokens
+    (`shown_totals`, `top_sources`), and the rest summed as one row (`other_summary`) and
+    listed compactly (`other_totals`), so a page's size and work do not grow with the ids."""
+    ranked = sorted(totals, key=lambda row: (-_tokens(row), row["source_model"]))
+    shown, others = ranked[:limit], ranked[limit:]
+    other_summary = None
+    if others:
+        other_summary = {
+            "count": len(others),
+            **{name: sum(row[name] for row in others) for name in COUNT_COLUMNS},
+            "tokens": sum(_tokens(row) for row in others),
+        }
+    for row in others:
+        row["tokens"] = _tokens(row)
+    return {
+        "shown_totals": shown,
+        "other_totals": others,
+        "other_summary": other_summary,
+        "top_sources": {row["source_model"] for row in shown},
     }

@@ -13,6 +13,7 @@ app_name = "profiles"
 urlpatterns = [
     path("upload/", stores_profile(profiles.upload), name="upload"),
     path("upload/sample/", stores_profile(profiles.upload_sample), name="sample"),
+    path("upload/<uuid:pk>/", profiles.upload_status, name="upload_status"),
     path("estimate/", stores_profile(estimate.estimate), name="estimate"),
     path("estimate/models", estimate.model_options, name="estimate_models"),
     path("profiles/", profiles.profile_list, name="list"),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # its Swagger UI files, served locally for /api/docs
     "axes",  # admin login lockout
+    "django_tasks_db",
     "providers",
     "dashboard",
 ]
@@ -214,6 +215,23 @@ MAX_SOURCE_MODELS = env_int("MAX_SOURCE_MODELS", 200)
 # The same file uploaded again from the same browser session within this many seconds
 # returns the profile stored the first time (a retried or double-clicked upload).
 UPLOAD_DEDUPE_SECONDS = env_int("UPLOAD_DEDUPE_SECONDS", 300)
+# Pages show this many source models (the most tokens) in full: per-model tables, model
+# pickers and the models each provider would use; the rest are grouped as "N other models".
+DASHBOARD_TOP_MODELS = env_int("DASHBOARD_TOP_MODELS", 20)
+# Uploads larger than this are parsed by a background task (`manage.py db_worker`, started by
+# `make run`); the page shows their progress. Smaller ones are read during the request.
+UPLOAD_BACKGROUND_BYTES = env_int("UPLOAD_BACKGROUND_BYTES", 20 * 1024 * 1024)
+# Where a background upload waits for the worker (deleted once read); the web process and the
+# worker must both reach it (the same machine, or a shared volume).
+UPLOAD_SPOOL_DIR = Path(env_str("UPLOAD_SPOOL_DIR", str(BASE_DIR / "upload-spool")))
+
+# Background tasks (django.tasks) stored in the same database, run by `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = [
     "dashboard.upload_limits.SizeLimitedUploadHandler",

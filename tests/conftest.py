@@ -32,3 +32,9 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings) -> None:
+    """Background tasks run synchronously in tests (the worker path has its own test)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

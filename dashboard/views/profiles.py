@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from dashboard import profile_store
+from dashboard import profile_store, upload_jobs
 from dashboard.engine.usage import FORMATS, TooLarge, UsageFileError
 from dashboard.forms import UploadForm
-from dashboard.models import UsageProfile
+from dashboard.models import UploadJob, UsageProfile
 from dashboard.views.partials import render_page
 
 
@@ -60,6 +62,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             uploaded = form.cleaned_data["file"]
+            if upload_jobs.is_large(uploaded):
+                return _start_in_background(request, uploaded)
             try:
                 ingested = profile_store.ingest_upload_once(
                     uploaded, session_key=ensure_session_key(request)
@@ -79,6 +83,40 @@ def upload(request: HttpRequest) -> HttpResponse:
         "retention_days": settings.PROFILE_RETENTION_DAYS,
     }
     return render_page(request, "dashboard/upload.html", context, partial="upload-form", status=status)
+
+
+def _start_in_background(request: HttpRequest, uploaded: UploadedFile) -> HttpResponse:
+    """A file past UPLOAD_BACKGROUND_BYTES: queue it and follow it on its status page."""
+    session_key = ensure_session_key(request)
+    sha256 = profile_store.file_sha256(uploaded)
+    key = profile_store.dedupe_key(session_key=session_key, sha256=sha256)
+    found = profile_store.existing_upload(key, sha256)
+    if found is not None:
+        return _uploaded(request, profile_store.Ingested(found, created=False))
+    job = upload_jobs.start_job(
+        uploaded, session_key=session_key, sha256=sha256, idempotency_key=key
+    )
+    url = reverse("profiles:upload_status", args=[job.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "HEAD"])
+def upload_status(request: HttpRequest, pk: object) -> HttpResponse:
+    """A background upload's progress (htmx polls the fragment), then its dashboard."""
+    key = own_session_key(request)
+    if not key:
+        raise Http404("No upload of yours has this id.")
+    job = get_object_or_404(UploadJob, pk=pk, session_key=key)
+    if job.state == UploadJob.State.DONE and job.profile is not None:
+        messages.success(request, f"Read {job.profile.rows_read:,} rows of {job.profile.format_label}.")
+        return redirect_to_profile(request, job.profile)
+    # A failed job answers the full page with the reader's status; htmx swaps only 2xx.
+    failed = job.state == UploadJob.State.FAILED
+    status = (job.error_status or 400) if failed and not request.htmx else 200
+    return render_page(
+        request, "dashboard/upload_status.html", {"nav": "upload", "job": job},
+        partial="upload-status", status=status,
+    )
 
 
 def _uploaded(request: HttpRequest, ingested: profile_store.Ingested) -> HttpResponse:

@@ -100,15 +100,22 @@ def picker_context(
     # The model pickers live in the form, which an htmx results request does not redraw.
     providers = [] if swaps_fragment(request) else _picker_providers(catalog, outcome, form.selected_providers())
     overrides, identified = form.overrides(), form.identifications()
+    # One picker per source model holds the whole catalog: only the top models get one
+    # (the others keep the automatic choice, or a map=/identify= parameter in the URL).
+    top = usage["top_sources"]
+    resolved = [source for source in sorted(usage["resolved_models"]) if source in top]
+    unresolved = [source for source in usage["unresolved_models"] if source in top]
     return {
         "mapping_rows": [
             {"source": source, "groups": _model_options(catalog, providers, overrides, source)}
-            for source in sorted(usage["resolved_models"])
+            for source in resolved
         ],
         "identify_rows": [
             {"source": source, "groups": _model_options(catalog, providers, identified, source)}
-            for source in usage["unresolved_models"]
+            for source in unresolved
         ],
+        "pickers_hidden": len(usage["resolved_models"]) + len(usage["unresolved_models"])
+        - len(resolved) - len(unresolved),
     }
 
 

@@ -26,7 +26,8 @@ def flags_cell(notes: tuple, lacking: bool = False, **summary: object) -> str:
               "savings_vs_current_pct": 0.0, "free_tokens_used": 0, "free_value_display": 0.0,
               "offers_exhausted_on": None, "notes": notes, "coverage_pct": 100.0, "lacks": ()}  # fmt: skip
     s = SimpleNamespace(**{**fields, **summary})
-    context = {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={}), "lacking": lacking}
+    context = {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={}), "lacking": lacking,
+               "top_sources": None}
     html = render_to_string("dashboard/_ranking_row.html", context)
     return html[html.index('class="flags"'):]
 
