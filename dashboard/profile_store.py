@@ -55,9 +55,14 @@ def read_upload(uploaded: UploadedFile) -> tuple[pd.DataFrame, UsageReport]:
     else:
         uploaded.seek(0)
         source = uploaded.file
+    return read_with_limits(source, filename=uploaded.name)
+
+
+def read_with_limits(source: Any, *, filename: str | None) -> tuple[pd.DataFrame, UsageReport]:
+    """read_usage with the upload limits of the settings and the catalog's meter table."""
     return read_usage(
         source,
-        filename=uploaded.name,
+        filename=filename,
         max_rows=settings.MAX_UPLOAD_ROWS,
         max_models=settings.MAX_SOURCE_MODELS,
         meter_rules=meter_rules(),  # cloud bills: the catalog's meter table

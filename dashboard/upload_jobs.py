@@ -20,9 +20,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from dashboard import profile_store
-from dashboard.engine.usage import TooLarge, UsageFileError, read_usage
+from dashboard.engine.usage import TooLarge, UsageFileError
 from dashboard.models import UploadJob
-from providers.meters import meter_rules
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +64,7 @@ def run_job(job_id: str) -> str | None:
     UploadJob.objects.filter(pk=job.pk).update(state=UploadJob.State.READING)
     path = Path(job.spool_path)
     try:
-        frame, report = read_usage(
-            path,
-            filename=job.file_name,
-            max_rows=settings.MAX_UPLOAD_ROWS,
-            max_models=settings.MAX_SOURCE_MODELS,
-            meter_rules=meter_rules(),
-        )
+        frame, report = profile_store.read_with_limits(path, filename=job.file_name)
         ingested = profile_store.store_once(
             frame,
             report,
