@@ -23,6 +23,7 @@ def assert_nothing_stored() -> None:
     assert UsageDay.objects.count() == 0
 
 
+@override_settings(UPLOAD_BACKGROUND_BYTES=10**9)  # 28 MB: read during the request here
 def test_day_total_past_int64_answers_400_with_line_and_stores_nothing(client: Client) -> None:
     # 922,338 cells of 9,999,999,999,999 (each under the 10^13 limit) on one day sum past
     # 2^63 - 1 at the last row, line 922,339; before, SQLite answered 500 after committing.
