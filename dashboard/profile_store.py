@@ -448,12 +448,19 @@ def usage_summary(profile: UsageProfile) -> dict[str, Any]:
         key = keys.get((row["source_provider"], row["source_model"]))
         info = catalog.models[key] if key is not None else None
         row["catalog_model"] = f"{info.provider}/{info.model_id}" if info else None
+    limit = settings.DASHBOARD_TOP_MODELS
+    known = [row for row in totals if row["catalog_model"] is not None]
+    unknown = [row for row in totals if row["catalog_model"] is None]
     return {
         "report": report,
         "totals": totals,
         "resolved_models": resolved,
         "unresolved_models": unresolved,
-        **top_models(totals, settings.DASHBOARD_TOP_MODELS),
+        **top_models(totals, limit),
+        # models with a replacement (mappings, model pickers) and models to identify, the top
+        # of each kind: unknown ids with many tokens must not crowd out every mapping
+        "top_mapped_sources": top_models(known, limit)["top_sources"],
+        "top_unknown_sources": top_models(unknown, limit)["top_sources"],
     }
 
 

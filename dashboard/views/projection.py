@@ -102,9 +102,9 @@ def picker_context(
     overrides, identified = form.overrides(), form.identifications()
     # One picker per source model holds the whole catalog: only the top models get one
     # (the others keep the automatic choice, or a map=/identify= parameter in the URL).
-    top = usage["top_sources"]
-    resolved = [source for source in sorted(usage["resolved_models"]) if source in top]
-    unresolved = [source for source in usage["unresolved_models"] if source in top]
+    mapped, unknown = usage["top_mapped_sources"], usage["top_unknown_sources"]
+    resolved = [source for source in sorted(usage["resolved_models"]) if source in mapped]
+    unresolved = [source for source in usage["unresolved_models"] if source in unknown]
     return {
         "mapping_rows": [
             {"source": source, "groups": _model_options(catalog, providers, overrides, source)}

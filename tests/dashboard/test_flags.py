@@ -27,7 +27,7 @@ def flags_cell(notes: tuple, lacking: bool = False, **summary: object) -> str:
               "offers_exhausted_on": None, "notes": notes, "coverage_pct": 100.0, "lacks": ()}  # fmt: skip
     s = SimpleNamespace(**{**fields, **summary})
     context = {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={}), "lacking": lacking,
-               "top_sources": None}
+               "top_mapped_sources": None}
     html = render_to_string("dashboard/_ranking_row.html", context)
     return html[html.index('class="flags"'):]
 

@@ -71,9 +71,11 @@ def test_dashboard_shows_the_top_models_and_groups_the_others(client: Client) ->
     assert "2 other models</b>" in totals_table
     others = html[html.index('id="other-model-totals"') :]
     assert "<code>gpt-4o-mini-2024-07-18</code>" in others and "<code>rare-model-b</code>" in others
-    # pickers only for the top two: gpt-4o-mini (mapped) and deepseek-chat
-    assert html.count('<select name="map"') + html.count('<select name="identify"') == 2
-    assert "2 models with fewer tokens keep the automatic choice here" in html
+    # pickers for the top two known models (gpt-4o-mini, deepseek-chat) and the top unknown
+    # one (rare-model-b): the alias gpt-4o-mini-2024-07-18 has none
+    assert html.count('<select name="map"') == 2
+    assert html.count('<select name="identify"') == 1
+    assert "1 model with fewer tokens keeps the automatic choice here" in html
     # each ranked provider lists the mappings of the top models only (rare-model-b, unknown
     # to the catalog, has none)
     ranking = html[html.index('id="ranking"') :]
@@ -90,3 +92,22 @@ def test_dashboard_under_the_limit_shows_every_model(client: Client) -> None:
     assert 'id="other-models"' not in html
     assert "other model" not in html
     assert 'id="pickers-hidden"' not in html
+
+
+@override_settings(DASHBOARD_TOP_MODELS=1)
+def test_unknown_ids_with_more_tokens_do_not_hide_every_mapping(client: Client) -> None:
+    catalog()
+    content = (
+        "date,model,input_tokens,output_tokens\n"
+        "2026-10-01,mystery-model,900000,100000\n"  # the most tokens, not in the catalog
+        "2026-10-01,gpt-4o-mini,5000,1000\n"
+    )
+    frame, report = read_usage(content.encode(), filename="usage.csv", today=dt.date(2026, 11, 29))
+    profile = profile_store.store_profile(frame, report, file_name="usage.csv")
+
+    html = client.get(reverse("profiles:dashboard", args=[profile.pk]), scenario()).content.decode()
+
+    ranking = html[html.index('id="ranking"') :]
+    assert "<code>gpt-4o-mini</code> →" in ranking
+    assert "other model" not in ranking
+    assert html.count('<select name="map"') == html.count('<select name="identify"') == 1
