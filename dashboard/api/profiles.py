@@ -1,6 +1,7 @@
 """JSON API for usage profiles: stateless, CSRF-exempt, optionally bearer-token protected.
 
-POST /api/profiles/        multipart field `file` -> 201 summary + `delete_token` (shown once)
+POST /api/profiles/        multipart field `file` -> 201 summary + `delete_token` (shown once);
+                           a retry with the same Idempotency-Key header -> 200, the same profile
 GET /api/profiles/<id>/    -> summary with per-model totals
 DELETE /api/profiles/<id>/ -> 204 for the uploader only (dashboard.profile_access)
 GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.forms.scenario)
@@ -8,6 +9,7 @@ Every error is JSON (dashboard.api.errors).
 """
 
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -20,7 +22,7 @@ from dashboard import profile_store
 from dashboard.api import schemas
 from dashboard.api.errors import NOT_FOUND, bad_request, json_error, json_response
 from dashboard.engine.scenario import ScenarioError
-from dashboard.engine.usage import TooManyRows, UsageFileError
+from dashboard.engine.usage import TooLarge, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.forms.scenario import ScenarioForm
 from dashboard.models import UsageProfile
@@ -54,10 +56,23 @@ def summary_of(request: HttpRequest, profile: UsageProfile) -> dict[str, Any]:
     return profile_store.profile_summary(profile, url=url)
 
 
-def created(request: HttpRequest, profile: UsageProfile) -> HttpResponse:
+def created(request: HttpRequest, profile: UsageProfile, status: int = 201) -> HttpResponse:
     """The 201 answer of an upload or an estimate: the summary and the delete token."""
     body = {**summary_of(request, profile), "delete_token": issue_delete_token(profile)}
-    return json_response(body, 201)
+    return json_response(body, status)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key(request: HttpRequest) -> str:
+    """The client's Idempotency-Key, scoped to its credentials (another API token's client
+    sending the same key gets its own upload); empty without the header."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        return ""
+    scope = hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()[:16]
+    return f"{scope}:{key}"
 
 
 def find_profile(pk: str) -> UsageProfile | None:
@@ -86,21 +101,38 @@ def _read_form(request: HttpRequest) -> UploadForm | HttpResponse:
 
 @router.post(
     "/profiles/", url_name="profiles", openapi_extra=UPLOAD_BODY, summary="Upload a usage export",
-    response={201: schemas.ProfileCreated, 413: schemas.Error, **ERRORS},
+    response={
+        200: schemas.ProfileCreated, 201: schemas.ProfileCreated, 413: schemas.Error,
+        422: schemas.Error, **ERRORS,
+    },
 )
 @rate_limited("upload")
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload a usage export (multipart field `file`): 201 with the profile's summary and a
-    `delete_token` shown only here; a bad file is a 400 naming its line and column."""
+    `delete_token` shown only here; a bad file is a 400 naming its line and column, 413 past
+    MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS or MAX_SOURCE_MODELS. With an `Idempotency-Key` header
+    (at most 100 characters) a retry answers 200 with the profile the first request stored
+    (and a new delete token), never a duplicate; the same key with another file is a 422."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if len(key) > 100:
+        return json_error(f"The {IDEMPOTENCY_HEADER} header is longer than 100 characters.", 400)
     form = _read_form(request)
     if isinstance(form, HttpResponse):
         return form
     try:
-        profile = profile_store.ingest_upload(form.cleaned_data["file"])
+        ingested = profile_store.ingest_upload_once(
+            form.cleaned_data["file"], idempotency_key=idempotency_key(request)
+        )
+    except profile_store.IdempotencyConflict as err:
+        return json_error(str(err), 422)
     except UsageFileError as err:
-        status = 413 if isinstance(err, TooManyRows) else 400
+        status = 413 if isinstance(err, TooLarge) else 400
         return json_error(str(err), status, row=err.row, column=err.column)
-    return created(request, profile)
+    if not ingested.created:
+        response = created(request, ingested.profile, status=200)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    return created(request, ingested.profile)
 
 
 @router.get("/profiles/{pk}/", url_name="profile", summary="A profile's summary", response={200: schemas.ProfileSummary, 404: schemas.Error, **ERRORS})

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboard', '0002_upload_idempotency'),
+        ('dashboard', '0003_upload_idempotency'),
     ]
 
     operations = [
