@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import Query, Router
@@ -120,19 +121,22 @@ def upload(request: HttpRequest) -> HttpResponse:
     if isinstance(form, HttpResponse):
         return form
     try:
-        ingested = profile_store.ingest_upload_once(
-            form.cleaned_data["file"], idempotency_key=idempotency_key(request)
-        )
+        # The answer is built inside the transaction: a 201 means the profile is whole, and
+        # any failure before it leaves nothing stored.
+        with transaction.atomic():
+            ingested = profile_store.ingest_upload_once(
+                form.cleaned_data["file"], idempotency_key=idempotency_key(request)
+            )
+            if not ingested.created:
+                response = created(request, ingested.profile, status=200)
+                response["Idempotent-Replayed"] = "true"
+                return response
+            return created(request, ingested.profile)
     except profile_store.IdempotencyConflict as err:
         return json_error(str(err), 422)
     except UsageFileError as err:
         status = 413 if isinstance(err, TooLarge) else 400
         return json_error(str(err), status, row=err.row, column=err.column)
-    if not ingested.created:
-        response = created(request, ingested.profile, status=200)
-        response["Idempotent-Replayed"] = "true"
-        return response
-    return created(request, ingested.profile)
 
 
 @router.get("/profiles/{pk}/", url_name="profile", summary="A profile's summary", response={200: schemas.ProfileSummary, 404: schemas.Error, **ERRORS})

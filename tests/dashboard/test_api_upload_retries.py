@@ -66,3 +66,19 @@ def test_a_model_id_longer_than_the_column_is_400_with_its_line(client: Client) 
     body = response.json()
     assert (body["row"], body["column"]) == (2, "model")
     assert "is 301 characters long; the limit is 300" in body["error"]
+
+
+def test_a_failure_while_building_the_answer_stores_nothing(client: Client, monkeypatch) -> None:
+    # The 201 body is computed before the commit: if it fails, the upload is not kept.
+    from dashboard import profile_store
+
+    def broken_summary(profile, *, url):
+        raise RuntimeError("catalog unavailable")
+
+    monkeypatch.setattr(profile_store, "profile_summary", broken_summary)
+    client.raise_request_exception = False
+
+    response = post(client, SMALL_GENERIC_CSV)
+
+    assert response.status_code == 500
+    assert UsageProfile.objects.count() == 0
