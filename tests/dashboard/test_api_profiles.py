@@ -236,6 +236,11 @@ BAD_INPUT_LOCATIONS = {
     "date_before_2020": (2, "date"),
     "date_in_future": (2, "date"),
     "row_with_too_many_fields": (3, None),
+    "non_utf8_bytes": (3, None),
+    "model_id_longer_than_the_column": (3, "model"),
+    "control_character_in_model_id": (2, "model"),
+    "costs_summing_to_infinity": (3, "cost"),
+    "repeated_header_column": (1, "output_tokens"),
 }
 
 
