@@ -35,6 +35,8 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings) -> None:
-    """Background tasks run synchronously in tests (the worker path has its own test)."""
+def immediate_tasks(settings, tmp_path) -> None:
+    """Background tasks run synchronously in tests (the worker path has its own test), and a
+    large upload waits in the test's temporary folder, never in the repository."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.UPLOAD_SPOOL_DIR = tmp_path / "upload-spool"
