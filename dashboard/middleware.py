@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
-from dashboard.api.errors import allowed_methods, generic_message, json_error
+from dashboard.api.errors import generic_message, json_error, method_not_allowed
 
 
 def head_as_get(get_response: Callable[[HttpRequest], HttpResponseBase]) -> Callable:
@@ -42,10 +42,7 @@ def api_json_errors(get_response: Callable[[HttpRequest], HttpResponseBase]) -> 
         if response.status_code < 400 or not request.path.startswith("/api/") or _is_json(response):
             return response
         if response.status_code == 405:
-            allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
-            methods = allowed_methods(allowed)
-            answer = json_error(f"Method not allowed; use {' or '.join(methods)}.", 405)
-            answer["Allow"] = ", ".join(methods)
+            answer = method_not_allowed([m.strip() for m in response.get("Allow", "").split(",") if m.strip()])
         else:
             answer = json_error(generic_message(response.status_code), response.status_code)
         for header in ("Retry-After", "WWW-Authenticate"):
