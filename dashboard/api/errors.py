@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -122,6 +123,10 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return json_error(f"The request body is too large: {exc}", 413)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return json_error(f"The multipart body could not be parsed: {exc}", 400)
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:

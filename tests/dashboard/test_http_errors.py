@@ -79,6 +79,16 @@ def test_a_body_over_the_size_limit_is_a_json_413(client: Client, settings) -> N
     assert response.json()["error"].startswith("The request body is too large")
 
 
+def test_a_multipart_body_without_a_boundary_is_a_json_400(client: Client) -> None:
+    # found by schemathesis: the estimate's form body could not be parsed -> was a 500
+    response = client.post(
+        reverse("api:estimates"), data=b'{"model": ""}', content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("The multipart body could not be parsed")
+
+
 def test_the_openapi_contract_lists_every_operation(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
 
