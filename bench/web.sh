@@ -50,15 +50,19 @@ run() {  # name, path, extra wrk args...
   local name=$1 path=$2; shift 2
   curl -fs -o /dev/null "$BASE$path" -H "HX-Request: true" || true  # warm
   local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")
-  local rps p50 p99 non2xx
+  # --timeout 10s: wrk's default (2 s) would drop slow answers from the latency figures.
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "$@" "$BASE$path")
+  local rps p50 p99 non2xx socket
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf "%-34s %9s req/s   p50 %8s   p99 %8s   non-2xx %s\n" "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  socket=$(awk -F'Socket errors: ' '/Socket errors/ {print $2}' <<<"$out")
+  printf "%-34s %9s req/s   p50 %8s   p99 %8s   non-2xx %s   socket errors: %s\n" \
+    "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "${socket:-none}"
 }
 
+echo "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn 2 workers, DEBUG=0, $DB_KIND, $CACHE_KIND"
 run "/ (catalog)" "/"
 run "/profiles/<id>/ (dashboard)" "$DASH"
