@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint pytest check-python migrate seed clean
+.PHONY: run test lint pytest check-python migrate seed catalogs clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -28,11 +28,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 migrate: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
 
+# Translation catalogues: .po (in git) -> .mo (git-ignored), in Python (no GNU gettext needed).
+catalogs: $(VENV)/.runtime-installed
+	$(PY) manage.py compile_catalogs -v 0
+
 seed: migrate
 	$(PY) manage.py seed_catalog
 
 # The background worker (large uploads) runs beside the dev server; Ctrl-C stops both.
-run: check-python seed
+run: check-python seed catalogs
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -41,7 +45,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: $(VENV)/.dev-installed
+pytest: $(VENV)/.dev-installed catalogs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: check-python lint pytest

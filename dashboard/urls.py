@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("api/", include(fallback)),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", site.favicon),
 ]
