@@ -13,12 +13,14 @@ from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
+from django.utils.translation import get_language, gettext
 
 from dashboard.engine import billed_rates, presentation
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.history import HistoryResult, history_scenario, reprice_history
 from dashboard.engine.projection import ProjectionResult, project
 from dashboard.engine.scenario import Scenario
+from dashboard.local_names import candidate_names
 from dashboard.models import UsageProfile
 from dashboard.profile_store import load_frame
 from providers.models import CatalogState
@@ -65,7 +67,8 @@ def _key(profile: UsageProfile, version: int, scenario: Scenario, identification
         {"s": scenario.to_dict(), "i": sorted(identifications.items())}, sort_keys=True, default=str
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
-    return f"projection:v3:{profile.pk}:{version}:{digest}"
+    # Tables and charts are worded in the page's language: one cached outcome per language.
+    return f"projection:v4:{profile.pk}:{version}:{get_language() or 'en'}:{digest}"
 
 
 def compute(
@@ -90,24 +93,25 @@ def compute(
     if cached_history is None:
         cached_history = (
             reprice_history(frame, catalog, for_history),
-            presentation.usage_by_month(frame),
+            presentation.usage_by_month(frame, gettext),
             billed_rates.list_vs_billed(frame, catalog, for_history),
         )
         cache.set(history_key, cached_history, CACHE_SECONDS)
     history, usage_table, gaps = cached_history
     currency = scenario.display_currency
-    monthly = presentation.monthly_cost(projection, currency)
+    names = candidate_names(projection.summary)
+    monthly = presentation.monthly_cost(projection, currency, gettext, names)
     outcome = Outcome(
         projection=projection,
         history=history,
         usage_table=usage_table,
         monthly_table=monthly,
-        cumulative_table=presentation.cumulative(monthly),
-        free_table=presentation.free_vs_paid(projection),
+        cumulative_table=presentation.cumulative(monthly, gettext, currency),
+        free_table=presentation.free_vs_paid(projection, gettext, names),
         native_totals=presentation.native_totals(projection),
-        history_table=presentation.history_totals(history, currency),
+        history_table=presentation.history_totals(history, currency, gettext, candidate_names(history.summary)),
         list_vs_billed=gaps,
-        billed_table=presentation.billed_table(history),
+        billed_table=presentation.billed_table(history, gettext),
     )
     outcome.charts.update(
         presentation.chart_specs(
@@ -119,6 +123,7 @@ def compute(
             projection.summary,
             currency,
             history_summary=history.summary,
+            translate=gettext,
         )
     )
     cache.set(key, outcome, CACHE_SECONDS)

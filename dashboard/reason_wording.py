@@ -10,7 +10,7 @@ An English page reads exactly as `Reason.english()`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext, pgettext_lazy
@@ -93,6 +93,11 @@ VALUES: Mapping[str, Any] = {
 }
 
 
+def word_value(value: str) -> str:
+    """A tier or eligibility word the engine passes around, in the active language."""
+    return str(VALUES[value]) if value in VALUES else value
+
+
 def _value(value: Any) -> Any:
     if isinstance(value, Reason):
         return word(value)
@@ -126,9 +131,14 @@ def word_code(code: str, params: Mapping[str, Any] | None) -> str:
     return word(Reason.of(code, **dict(params or {})))
 
 
-def joined(reasons: tuple[Reason, ...] | list[Reason]) -> str:
+def joined_text(parts: Iterable[str]) -> str:
+    """Several clauses as one sentence ("a; b" in English)."""
+    return str(_("; ")).join(parts)
+
+
+def joined(reasons: Iterable[Reason]) -> str:
     """Several reasons as one sentence (English: `reasons.joined`)."""
-    return str(_("; ")).join(word(r) for r in reasons)
+    return joined_text(word(r) for r in reasons)
 
 
 def missing_codes() -> set[str]:

@@ -17,53 +17,54 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Currency(models.TextChoices):
-    USD = "USD", "US dollar"
-    CNY = "CNY", "Chinese yuan"
+    USD = "USD", _("US dollar")
+    CNY = "CNY", _("Chinese yuan")
 
 
 class Region(models.TextChoices):
-    MAINLAND_CHINA = "mainland_china", "Mainland China"
-    INTERNATIONAL = "international", "International"
-    GLOBAL = "global", "Global"
+    MAINLAND_CHINA = "mainland_china", _("Mainland China")
+    INTERNATIONAL = "international", _("International")
+    GLOBAL = "global", _("Global")
 
 
 class Tier(models.TextChoices):
-    FRONTIER = "frontier", "Frontier"
-    FLAGSHIP = "flagship", "Flagship"
-    BALANCED = "balanced", "Balanced"
-    ECONOMY = "economy", "Economy"
-    FREE = "free", "Free"
+    FRONTIER = "frontier", _("Frontier")
+    FLAGSHIP = "flagship", _("Flagship")
+    BALANCED = "balanced", _("Balanced")
+    ECONOMY = "economy", _("Economy")
+    FREE = "free", _("Free")
 
 
 class Verification(models.TextChoices):
-    OFFICIAL = "verified-official", "Verified (official)"
-    TWO_SOURCES = "verified-2+sources", "Verified (2+ sources)"
-    SINGLE = "single-source", "Single source"
-    UNVERIFIED = "unverified", "Unverified"
+    OFFICIAL = "verified-official", _("Verified (official)")
+    TWO_SOURCES = "verified-2+sources", _("Verified (2+ sources)")
+    SINGLE = "single-source", _("Single source")
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 class Origin(models.TextChoices):
     """Who wrote a row: the seed is restored by seed_catalog, admin edits never are."""
 
-    SEED = "seed", "Seed catalog"
-    ADMIN = "admin", "Admin"
-    IMPORT = "import", "Import"
+    SEED = "seed", _("Seed catalog")
+    ADMIN = "admin", _("Admin")
+    IMPORT = "import", _("Import")
 
 
 class TokenKind(models.TextChoices):
-    INPUT = "input", "Input tokens"
-    OUTPUT = "output", "Output tokens"
-    BOTH = "both", "Input and output tokens"
+    INPUT = "input", _("Input tokens")
+    OUTPUT = "output", _("Output tokens")
+    BOTH = "both", _("Input and output tokens")
 
 
 class Eligibility(models.TextChoices):
-    EVERYONE = "everyone", "Everyone"
-    NEW_CUSTOMERS = "new_customers", "New customers"
-    OPENAI_MIGRANTS = "openai_migrants", "Teams moving from OpenAI"
-    VERIFIED_ACCOUNTS = "verified_accounts", "Verified accounts"
+    EVERYONE = "everyone", _("Everyone")
+    NEW_CUSTOMERS = "new_customers", _("New customers")
+    OPENAI_MIGRANTS = "openai_migrants", _("Teams moving from OpenAI")
+    VERIFIED_ACCOUNTS = "verified_accounts", _("Verified accounts")
 
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]

@@ -38,6 +38,7 @@ import numpy as np
 
 from .catalog_types import day_from_number, day_number
 from .fx import rates_on
+from .text import Translate, gettext_noop, same
 
 SYMBOLS = {"USD": "$", "CNY": "¥"}
 PLOT_HEIGHT = 260  # px of plotting area; the figure grows below it for the legend
@@ -206,13 +207,16 @@ def decade_log_axis(values: Iterable[float], title: str, prefix: str) -> dict[st
 # --- catalog page -------------------------------------------------------------------------
 
 
-def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, Any]:
+def price_scatter(points: Sequence[dict[str, Any]], currency: str, translate: Translate = same) -> dict[str, Any]:
     """Input vs output price per 1M tokens (log-log), one trace per provider.
 
     ``points``: dicts with provider (name), slug, model, input, output (already in
     ``currency``). Free or unpriced models cannot sit on a log axis; the table lists them.
     """
     symbol = SYMBOLS.get(currency, "")
+    hover = translate(gettext_noop("input {input} · output {output}")).format(
+        input=f"{symbol}%{{x:,.4~g}}", output=f"{symbol}%{{y:,.4~g}}"
+    )
     by_provider: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for point in points:
         x, y = _finite(point["input"]), _finite(point["output"])
@@ -229,23 +233,24 @@ def price_scatter(points: Sequence[dict[str, Any]], currency: str) -> dict[str, 
             "text": [safe_label(r["model"]) for r in rows],
             "marker": {"size": 9, "color": style.colour, "symbol": style.symbol, "opacity": 0.85,
                        "line": {"width": 1.5, "color": style.colour}},
-            "hovertemplate": f"<b>%{{text}}</b><br>input {symbol}%{{x:,.4~g}} · output {symbol}%{{y:,.4~g}}"
-                             "<extra>%{fullData.name}</extra>",
+            "hovertemplate": f"<b>%{{text}}</b><br>{hover}<extra>%{{fullData.name}}</extra>",
         })
     xs = [x for t in data for x in t["x"]]
     ys = [y for t in data for y in t["y"]]
     layout = {
-        "xaxis": decade_log_axis(xs, f"input, {currency} per 1M tokens", symbol),
-        "yaxis": decade_log_axis(ys, f"output, {currency} per 1M tokens", symbol),
+        "xaxis": decade_log_axis(xs, translate(gettext_noop("input, {currency} per 1M tokens")).format(currency=currency), symbol),
+        "yaxis": decade_log_axis(ys, translate(gettext_noop("output, {currency} per 1M tokens")).format(currency=currency), symbol),
         "legend": {"y": -0.2},
     }
     return spec(
         data,
         layout,
-        title=f"Input vs output price, {currency} per 1M tokens",
-        note="Prices in force today, on log scales (one tick per power of ten). Free models and "
-        "models without a price cannot be placed on a log scale: they are in the table.",
-        empty="No model with a price above zero matches these filters, so there is nothing to plot.",
+        title=translate(gettext_noop("Input vs output price, {currency} per 1M tokens")).format(currency=currency),
+        note=translate(gettext_noop(
+            "Prices in force today, on log scales (one tick per power of ten). Free models and "
+            "models without a price cannot be placed on a log scale: they are in the table."
+        )),
+        empty=translate(gettext_noop("No model with a price above zero matches these filters, so there is nothing to plot.")),
         plot_height=400,
     )
 
@@ -296,7 +301,7 @@ def _breakpoints(start: dt.date, stop: dt.date, currencies: set[str], rates: Has
 
 
 def _converted_steps(
-    period: PricePeriod, kind: str, currency: str, rates: HasRates, today: dt.date
+    period: PricePeriod, kind: str, currency: str, rates: HasRates, today: dt.date, translate: Translate = same
 ) -> tuple[list[str], list[float | None], list[str]]:
     """One price period as steps in ``currency``, re-converted at each rate change."""
     stop = period.effective_to or max(today, period.effective_from + dt.timedelta(days=1))
@@ -306,7 +311,9 @@ def _converted_steps(
     values = native * rates_on(rates, currency, numbers) / rates_on(rates, period.currency, numbers)  # type: ignore[arg-type]
     other = next((c for c in (period.currency, currency) if c != "USD"), None)
     per_usd = rates_on(rates, other, numbers) if other and other != "USD" and period.currency != currency else None  # type: ignore[arg-type]
-    native_text = f"list price {SYMBOLS.get(period.currency, '')}{native:,.4g} ({period.currency})"
+    native_text = translate(gettext_noop("list price {price} ({currency})")).format(
+        price=f"{SYMBOLS.get(period.currency, '')}{native:,.4g}", currency=period.currency
+    )
     xs, ys, hover = [], [], []
     for i, (day, value) in enumerate(zip(cuts[:-1], values, strict=True)):
         xs.append(day.isoformat())
@@ -336,6 +343,7 @@ def price_history(
     rates: HasRates,
     today: dt.date,
     total_models: int | None = None,
+    translate: Translate = same,
 ) -> dict[str, Any]:
     """Step chart of each model's input (solid) and output (dotted) list price over time.
 
@@ -346,6 +354,9 @@ def price_history(
     that would read as a price cut.
     """
     symbol = SYMBOLS.get(currency, "")
+    no_price = translate(gettext_noop("no price"))
+    kinds = {"input": translate(gettext_noop("input")), "output": translate(gettext_noop("output"))}
+    per_million = translate(gettext_noop("{price} per 1M")).format(price=f"{symbol}%{{y:,.4~g}}")
     data: list[dict[str, Any]] = []
     switches: set[tuple[dt.date, str, str]] = set()
     for index, (model, periods) in enumerate(series[:MAX_SERIES]):
@@ -357,7 +368,7 @@ def price_history(
             ys: list[float | None] = []
             hover: list[str] = []
             for position, period in enumerate(ordered):
-                px, py, ph = _converted_steps(period, kind, currency, rates, today)
+                px, py, ph = _converted_steps(period, kind, currency, rates, today, translate)
                 xs += px
                 ys += py
                 hover += ph
@@ -365,12 +376,12 @@ def price_history(
                 if period.effective_to is not None and (following is None or following.effective_from != period.effective_to):
                     xs.append(period.effective_to.isoformat())
                     ys.append(None)  # a gap where no price is known, never a drop to 0
-                    hover.append("no price")
+                    hover.append(no_price)
             data.append({
                 "type": "scatter", "mode": "lines", "name": safe_label(model), "legendgroup": safe_label(model),
                 "showlegend": kind == "input", "x": xs, "y": ys, "customdata": hover, "connectgaps": False,
                 "line": {"shape": "hv", "color": colour, "dash": dash, "width": 2},
-                "hovertemplate": f"<b>%{{fullData.name}}</b> {kind}<br>%{{x|%Y-%m-%d}}: {symbol}%{{y:,.4~g}} per 1M"
+                "hovertemplate": f"<b>%{{fullData.name}}</b> {kinds[kind]}<br>%{{x|%Y-%m-%d}}: {per_million}"
                                  "<br>%{customdata}<extra></extra>",
             })
     shapes, annotations = [], []
@@ -383,29 +394,36 @@ def price_history(
         annotations.append({"x": day.isoformat(), "y": 1, "yref": "paper", "yanchor": "bottom",
                             "xanchor": "right" if late else "left", "showarrow": False,
                             "font": {"size": 11, "color": MUTED},
-                            "text": f"billed in {safe_label(after)} from {day.isoformat()}"})
+                            "text": translate(gettext_noop("billed in {currency} from {day}")).format(
+                                currency=safe_label(after), day=day.isoformat())})
     shown = min(len(series), MAX_SERIES)
     total = total_models if total_models is not None else len(series)
-    note = "Solid: input, dotted: output, per 1M tokens (base context tier)."
+    notes = [translate(gettext_noop("Solid: input, dotted: output, per 1M tokens (base context tier)."))]
     if any(p.currency != currency for _, periods in series for p in periods):
-        note += f" Prices billed in another currency are converted to {currency} at each day's rate; the hover gives the list price."
+        notes.append(translate(gettext_noop(
+            "Prices billed in another currency are converted to {currency} at each day's rate; the hover gives the list price."
+        )).format(currency=currency))
     if switches:
-        note += " Dashed vertical line: the provider changed its billing currency (not a price cut)."
+        notes.append(translate(gettext_noop("Dashed vertical line: the provider changed its billing currency (not a price cut).")))
     if total > shown:
-        note += f" Showing {shown} of {total} models (those priced today first); every row is in the table."
+        notes.append(translate(gettext_noop(
+            "Showing {shown} of {total} models (those priced today first); every row is in the table."
+        )).format(shown=shown, total=total))
+    note = " ".join(notes)
     return spec(
         data,
         {
             "xaxis": _axis(type="date", range=x_range),
-            "yaxis": money_axis(currency, title={"text": f"{currency} per 1M tokens", "font": {"size": 12}}),
+            "yaxis": money_axis(currency, title={"text": translate(gettext_noop("{currency} per 1M tokens")).format(currency=currency),
+                                                 "font": {"size": 12}}),
             "shapes": shapes,
             "annotations": annotations,
             "margin": {"t": 28 if switches else 12},
             "hovermode": "closest",
         },
-        title=f"Price history in {currency}",
+        title=translate(gettext_noop("Price history in {currency}")).format(currency=currency),
         note=note,
-        empty="No dated price for this provider yet.",
+        empty=translate(gettext_noop("No dated price for this provider yet.")),
     )
 
 
@@ -416,17 +434,19 @@ def _drawn_end(offer: dict[str, Any], today: dt.date) -> dt.date:
     return offer["ends_on"] or offer.get("assumed_until") or max(today, offer["starts_on"])
 
 
-def _end_text(offer: dict[str, Any]) -> str:
+def _end_text(offer: dict[str, Any], translate: Translate = same) -> str:
     if offer["ends_on"]:
         return offer["ends_on"].isoformat()
     if offer.get("assumed_until") and offer.get("last_seen_on"):
-        return (f"end not published; last seen running {offer['last_seen_on'].isoformat()}, "
-                f"assumed until {offer['assumed_until'].isoformat()}")
-    return "end not published"
+        return translate(gettext_noop("end not published; last seen running {seen}, assumed until {until}")).format(
+            seen=offer["last_seen_on"].isoformat(), until=offer["assumed_until"].isoformat()
+        )
+    return translate(gettext_noop("end not published"))
 
 
 def offer_timeline(
-    offers: Sequence[dict[str, Any]], today: dt.date, marker: dt.date, marker_label: str
+    offers: Sequence[dict[str, Any]], today: dt.date, marker: dt.date, marker_label: str,
+    translate: Translate = same,
 ) -> dict[str, Any]:
     """Horizontal bars for offer campaign windows in their provider's colour. An offer whose
     end is not published is hatched and drawn to the day it is assumed to run until
@@ -458,7 +478,7 @@ def offer_timeline(
                        "pattern": {"shape": ["/" if offers[i]["ends_on"] is None else "" for i in indexes],
                                    "fillmode": "overlay", "fgcolor": "#ffffff", "size": 6}},
             "customdata": [[safe_label(f"{offers[i]['provider']}: {offers[i]['name']}"), offers[i]["starts_on"].isoformat(),
-                            _end_text(offers[i])] for i in indexes],
+                            _end_text(offers[i], translate)] for i in indexes],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} → %{customdata[2]}<extra></extra>",
         })
     plot_height = max(200, 26 * len(offers))
@@ -475,10 +495,12 @@ def offer_timeline(
     return spec(
         data,
         layout,
-        title="Offer campaign windows",
-        note="One colour per provider. Hatched bars: the end of the campaign is not published; they run to the day "
-        "the offer is assumed to last until (last seen running plus the assumption window).",
-        empty="No offer matches these filters.",
+        title=translate(gettext_noop("Offer campaign windows")),
+        note=translate(gettext_noop(
+            "One colour per provider. Hatched bars: the end of the campaign is not published; they run to the day "
+            "the offer is assumed to last until (last seen running plus the assumption window)."
+        )),
+        empty=translate(gettext_noop("No offer matches these filters.")),
         plot_height=plot_height,
     )
 
@@ -495,7 +517,9 @@ class Series:
     values: Sequence[float | None]
 
 
-def _no_price_annotations(months: Sequence[str], series: Sequence[Series]) -> list[dict[str, Any]]:
+def _no_price_annotations(
+    months: Sequence[str], series: Sequence[Series], translate: Translate = same
+) -> list[dict[str, Any]]:
     """A "no price" label at the foot of each month (mid-month, where the points sit) in which
     a drawn series has no value."""
     missing: dict[int, list[str]] = {}
@@ -506,8 +530,9 @@ def _no_price_annotations(months: Sequence[str], series: Sequence[Series]) -> li
     vertical = len(months) > 6
     return [
         {"x": f"{months[i]}-15", "y": 0, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-         "text": "no price", "textangle": -90 if vertical else 0, "font": {"size": 10, "color": NO_PRICE},
-         "hovertext": safe_label("No price in force: " + ", ".join(names))}
+         "text": translate(gettext_noop("no price")), "textangle": -90 if vertical else 0,
+         "font": {"size": 10, "color": NO_PRICE},
+         "hovertext": safe_label(translate(gettext_noop("No price in force: {names}")).format(names=", ".join(names)))}
         for i, names in sorted(missing.items())
     ]
 
@@ -519,9 +544,11 @@ def cost_lines(
     *,
     title: str,
     note: str = "",
-    empty: str = "No provider can price this usage, so there is no cost to draw.",
+    empty: str = "",
+    translate: Translate = same,
 ) -> dict[str, Any]:
     """Cost per month (or running total) per candidate, one colour per provider."""
+    empty = empty or translate(gettext_noop("No provider can price this usage, so there is no cost to draw."))
     symbol = SYMBOLS.get(currency, "")
     data = []
     for rank, item in enumerate(series):
@@ -542,7 +569,7 @@ def cost_lines(
         "hovermode": "x unified",
         "xaxis": month_axis(len(months)),
         "yaxis": money_axis(currency),
-        "annotations": _no_price_annotations(months, series) if data else [],
+        "annotations": _no_price_annotations(months, series, translate) if data else [],
     }
     return spec(data, layout, title=title, note=note, empty=empty)
 
@@ -554,6 +581,7 @@ def provider_bars(
     title: str,
     note: str = "",
     empty: str,
+    translate: Translate = same,
 ) -> dict[str, Any]:
     """One horizontal bar per candidate in its provider's colour, cheapest at the top; a
     candidate with no total is listed last and labelled "no price", never a zero bar."""
@@ -572,8 +600,9 @@ def provider_bars(
             "hovertemplate": f"<b>%{{customdata}}</b><br>{symbol}%{{x:,.2f}}<extra></extra>",
         })
     annotations = [
-        {"x": 0, "y": labels[len(priced) + i], "xanchor": "left", "showarrow": False, "text": "no price",
-         "font": {"size": 11, "color": NO_PRICE}, "hovertext": safe_label(f"{s.label}: no price in force for some of this usage")}
+        {"x": 0, "y": labels[len(priced) + i], "xanchor": "left", "showarrow": False,
+         "text": translate(gettext_noop("no price")), "font": {"size": 11, "color": NO_PRICE},
+         "hovertext": safe_label(translate(gettext_noop("{name}: no price in force for some of this usage")).format(name=s.label))}
         for i, s in enumerate(unpriced)
     ]
     layout = {

@@ -9,12 +9,14 @@ the dashboard and the downloads show the same figures; unknown figures stay None
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from . import charts
+from .text import Translate, gettext_noop, same
 
 TOKEN_COLUMNS = [
     "tokens_input_uncached",
@@ -37,8 +39,10 @@ class Table:
     keys: tuple[str, ...] = ()
 
 
-def _labels(summary: list[Any]) -> dict[str, str]:
-    return {s.candidate: s.label for s in summary}
+def _labels(summary: list[Any], names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each candidate's label; ``names`` (candidate -> label) overrides them, e.g. with the
+    providers' Chinese names for a Chinese page."""
+    return {s.candidate: (names or {}).get(s.candidate, s.label) for s in summary}
 
 
 CURRENT = "current"
@@ -84,17 +88,17 @@ def _month_labels(columns) -> list[str]:
     return [pd.Timestamp(c).strftime("%Y-%m") for c in columns]
 
 
-def usage_by_month(frame: pd.DataFrame) -> Table:
+def usage_by_month(frame: pd.DataFrame, translate: Translate = same) -> Table:
     """Tokens per month per source model (all kinds together)."""
     if frame.empty:
-        return Table("Tokens per month by model", [], [], "tokens")
+        return Table(translate(gettext_noop("Tokens per month by model")), [], [], "tokens")
     data = frame.copy()
     data["month"] = pd.to_datetime(data["day"]).dt.to_period("M").dt.to_timestamp()
     data["tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
     pivot = data.groupby(["source_model", "month"], sort=True)["tokens"].sum().unstack("month", fill_value=0)
     rows = [(str(model), [float(v) for v in values]) for model, values in pivot.iterrows()]
     return Table(
-        "Tokens per month by model (input, cache and output)",
+        translate(gettext_noop("Tokens per month by model (input, cache and output)")),
         _month_labels(pivot.columns),
         rows,
         "tokens",
@@ -102,22 +106,23 @@ def usage_by_month(frame: pd.DataFrame) -> Table:
     )
 
 
-def monthly_cost(result: Any, currency: str) -> Table:
+def monthly_cost(
+    result: Any, currency: str, translate: Translate = same, names: Mapping[str, str] | None = None
+) -> Table:
     order = _order(result.summary)
-    labels = _labels(result.summary)
+    labels = _labels(result.summary, names)
     pivot = _pivot(result.monthly, "cost_display", order)
     if pivot.empty:
-        return Table(f"Monthly cost ({currency})", [], [], "money")
+        return Table(translate(gettext_noop("Monthly cost ({currency})")).format(currency=currency), [], [], "money")
+    incomplete = translate(gettext_noop(" (incomplete)"))
     unpriced = _pivot(result.monthly, "unpriced_tokens", order)
     rows = []
     for candidate, values in pivot.iterrows():
         has_gap = candidate in unpriced.index and (unpriced.loc[candidate].fillna(0) > 0).any()
-        label = labels.get(candidate, candidate) + (
-            " (incomplete)" if has_gap else ""
-        )
+        label = labels.get(candidate, candidate) + (incomplete if has_gap else "")
         rows.append((label, [None if pd.isna(v) else float(v) for v in values]))
     return Table(
-        f"Monthly cost in {currency}, offers counted",
+        translate(gettext_noop("Monthly cost in {currency}, offers counted")).format(currency=currency),
         _month_labels(pivot.columns),
         rows,
         "money",
@@ -125,12 +130,13 @@ def monthly_cost(result: Any, currency: str) -> Table:
     )
 
 
-def cumulative(table: Table) -> Table:
+def cumulative(table: Table, translate: Translate = same, currency: str | None = None) -> Table:
     """Cumulative cost per candidate: unknown from the first month without a price on (the
-    running total of the known months would read as the whole cost)."""
+    running total of the known months would read as the whole cost). Its caption says so, in
+    ``currency`` when given."""
     running = running_totals(table)
     return Table(
-        table.caption.replace("Monthly cost", "Cumulative cost"),
+        _cumulative_caption(table, translate, currency),
         table.columns,
         running.rows,
         table.unit,
@@ -138,12 +144,21 @@ def cumulative(table: Table) -> Table:
     )
 
 
-def free_vs_paid(result: Any) -> Table:
+def _cumulative_caption(table: Table, translate: Translate, currency: str | None) -> str:
+    if currency is None:
+        return table.caption.replace("Monthly cost", "Cumulative cost")
+    if not table.rows:
+        return translate(gettext_noop("Cumulative cost ({currency})")).format(currency=currency)
+    return translate(gettext_noop("Cumulative cost in {currency}, offers counted")).format(currency=currency)
+
+
+def free_vs_paid(result: Any, translate: Translate = same, names: Mapping[str, str] | None = None) -> Table:
     """Per candidate: tokens covered by offers vs tokens paid for over the horizon."""
-    labels = _labels(result.summary)
+    labels = _labels(result.summary, names)
     order = _order(result.summary)
+    parts = [translate(gettext_noop("free (offers)")), translate(gettext_noop("paid"))]
     if result.monthly.empty:
-        return Table("Free vs paid tokens", ["free (offers)", "paid"], [], "tokens")
+        return Table(translate(gettext_noop("Free vs paid tokens")), parts, [], "tokens")
     data = result.monthly.copy()
     data["all_tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
     sums = data.groupby("candidate")[["all_tokens", "free_tokens_used", "unpriced_tokens"]].sum()
@@ -161,26 +176,30 @@ def free_vs_paid(result: Any) -> Table:
         )
         rows.append((labels.get(candidate, candidate), [free, paid]))
     return Table(
-        "Tokens over the horizon: covered by free offers vs paid",
-        ["free (offers)", "paid"],
+        translate(gettext_noop("Tokens over the horizon: covered by free offers vs paid")),
+        parts,
         rows,
         "tokens",
         tuple(keys),
     )
 
 
-def history_totals(history: Any, currency: str) -> Table:
+def history_totals(
+    history: Any, currency: str, translate: Translate = same, names: Mapping[str, str] | None = None
+) -> Table:
     order = _order(history.summary)
-    labels = _labels(history.summary)
+    labels = _labels(history.summary, names)
     pivot = _pivot(history.monthly, "cost_display", order)
     if pivot.empty:
-        return Table(f"Your uploaded period re-priced ({currency})", [], [], "money")
+        return Table(translate(gettext_noop("Your uploaded period re-priced ({currency})")).format(currency=currency), [], [], "money")
     rows = [
         (labels.get(candidate, candidate), [None if pd.isna(v) else float(v) for v in values])
         for candidate, values in pivot.iterrows()
     ]
     return Table(
-        f"What your uploaded period would have cost, in {currency} (list prices of each day, no offers)",
+        translate(gettext_noop(
+            "What your uploaded period would have cost, in {currency} (list prices of each day, no offers)"
+        )).format(currency=currency),
         _month_labels(pivot.columns),
         rows,
         "money",
@@ -193,9 +212,11 @@ def _series(table: Table) -> list[charts.Series]:
     return [charts.Series(key, label, values) for key, (label, values) in zip(keys, table.rows, strict=True)]
 
 
-def line_spec(title: str, table: Table, currency: str, *, note: str = "") -> dict[str, Any]:
+def line_spec(
+    title: str, table: Table, currency: str, *, note: str = "", translate: Translate = same
+) -> dict[str, Any]:
     """Cost per month per candidate; months without a price stay gaps labelled "no price"."""
-    return charts.cost_lines(table.columns, _series(table), currency, title=title, note=note)
+    return charts.cost_lines(table.columns, _series(table), currency, title=title, note=note, translate=translate)
 
 
 def running_totals(table: Table) -> Table:
@@ -212,17 +233,25 @@ def running_totals(table: Table) -> Table:
     return Table(table.caption, table.columns, rows, table.unit, table.keys)
 
 
-def free_vs_paid_spec(table: Table) -> dict[str, Any]:
+def _top_note(translate: Translate) -> str:
+    return translate(
+        gettext_noop("Your current provider and the {count} cheapest; every provider is in the table.")
+    ).format(count=CHART_CANDIDATES - 1)
+
+
+def free_vs_paid_spec(table: Table, translate: Translate = same) -> dict[str, Any]:
     return charts.stacked_token_bars(
         _series(table),
         [(table.columns[0], "#1a7f37"), (table.columns[1], "#8c959f")] if table.columns else [],
-        title="Free vs paid tokens over the horizon",
-        note=f"Your current provider and the {CHART_CANDIDATES - 1} cheapest; every provider is in the table.",
-        empty="No projected tokens to split into free and paid.",
+        title=translate(gettext_noop("Free vs paid tokens over the horizon")),
+        note=_top_note(translate),
+        empty=translate(gettext_noop("No projected tokens to split into free and paid.")),
     )
 
 
-def history_spec(table: Table, currency: str, history_summary: list[Any] | None = None) -> dict[str, Any]:
+def history_spec(
+    table: Table, currency: str, history_summary: list[Any] | None = None, translate: Translate = same
+) -> dict[str, Any]:
     """Total of the uploaded period per candidate. A candidate that cannot price all of it
     (or has a month without any price) shows "no price" instead of a too-short bar."""
     incomplete = {s.candidate for s in history_summary or () if s.candidate != CURRENT and s.rank is None}
@@ -235,27 +264,31 @@ def history_spec(table: Table, currency: str, history_summary: list[Any] | None 
     return charts.provider_bars(
         series,
         currency,
-        title=f"Your uploaded period on each provider, {currency}",
-        note="List prices of each day, no offers; cheapest at the top. "
-        "\"no price\": the provider cannot price all of the uploaded usage.",
-        empty="Nothing of the uploaded period could be priced.",
+        title=translate(gettext_noop("Your uploaded period on each provider, {currency}")).format(currency=currency),
+        note=translate(gettext_noop(
+            "List prices of each day, no offers; cheapest at the top. "
+            "\"no price\": the provider cannot price all of the uploaded usage."
+        )),
+        empty=translate(gettext_noop("Nothing of the uploaded period could be priced.")),
+        translate=translate,
     )
 
 
-def usage_chart(table: Table, limit: int = charts.MAX_SERIES) -> dict[str, Any]:
+def usage_chart(table: Table, limit: int = charts.MAX_SERIES, translate: Translate = same) -> dict[str, Any]:
     """Tokens per month stacked by source model: the largest models, the rest as "other"."""
     series = _series(table)
     if len(series) > limit:
         series.sort(key=lambda s: -sum(v or 0.0 for v in s.values))
         rest = series[limit - 1 :]
         other = [sum(s.values[i] or 0.0 for s in rest) for i in range(len(table.columns))]
-        series = [*series[: limit - 1], charts.Series("__other__", f"{len(rest)} other models", other)]
+        label = translate(gettext_noop("{count} other models")).format(count=len(rest))
+        series = [*series[: limit - 1], charts.Series("__other__", label, other)]
     return charts.stacked_month_bars(
         table.columns,
         series,
-        title="Your usage per month, tokens",
-        note="Input, cache and output tokens of each model you used.",
-        empty="The upload holds no token counts.",
+        title=translate(gettext_noop("Your usage per month, tokens")),
+        note=translate(gettext_noop("Input, cache and output tokens of each model you used.")),
+        empty=translate(gettext_noop("The upload holds no token counts.")),
     )
 
 
@@ -285,23 +318,29 @@ def chart_specs(
     currency: str,
     *,
     history_summary: list[Any] | None = None,
+    translate: Translate = same,
 ) -> dict[str, Any]:
     """Every chart of the projection dashboard, keyed by the DOM id prefix that draws it.
-    All chart text (titles, notes, empty states) is written here."""
-    top = f"Your current provider and the {CHART_CANDIDATES - 1} cheapest; every provider is in the table."
+    All chart text (titles, notes, empty states) is written here, through ``translate``."""
+    top = _top_note(translate)
     return {
-        "usage": usage_chart(usage),
+        "usage": usage_chart(usage, translate=translate),
         "monthly": line_spec(
-            f"Monthly cost, {currency}, offers counted", chart_subset(monthly, summary), currency, note=top
+            translate(gettext_noop("Monthly cost, {currency}, offers counted")).format(currency=currency),
+            chart_subset(monthly, summary),
+            currency,
+            note=top,
+            translate=translate,
         ),
         "cumulative": line_spec(
-            f"Cumulative cost, {currency}",
+            translate(gettext_noop("Cumulative cost, {currency}")).format(currency=currency),
             chart_subset(cumulative_table, summary),
             currency,
             note=top,
+            translate=translate,
         ),
-        "free": free_vs_paid_spec(chart_subset(free, summary)),
-        "history": history_spec(history, currency, history_summary),
+        "free": free_vs_paid_spec(chart_subset(free, summary), translate),
+        "history": history_spec(history, currency, history_summary, translate),
     }
 
 
@@ -442,11 +481,11 @@ def summary_frame(result: Any) -> pd.DataFrame:
     return frame
 
 
-def billed_table(history: Any) -> Table:
+def billed_table(history: Any, translate: Translate = same) -> Table:
     """What a cost-only export billed, per model and month (one row per model and currency)."""
     billed = getattr(history, "billed_monthly", None)
     if billed is None or billed.empty:
-        return Table("Billed per month", [], [], "money")
+        return Table(translate(gettext_noop("Billed per month")), [], [], "money")
     pivot = billed.pivot_table(
         index=["source_model", "currency"], columns="month", values="billed", aggfunc="sum"
     )
@@ -454,4 +493,6 @@ def billed_table(history: Any) -> Table:
         (f"{model} ({currency})", [None if pd.isna(v) else float(v) for v in values])
         for (model, currency), values in pivot.iterrows()
     ]
-    return Table("What the export billed, per model and month", _month_labels(pivot.columns), rows, "money")
+    return Table(
+        translate(gettext_noop("What the export billed, per model and month")), _month_labels(pivot.columns), rows, "money"
+    )

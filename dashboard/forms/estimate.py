@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.catalog_types import Catalog
 from dashboard.engine.estimate import DEFAULT_PROMPT_TOKENS, Estimate
@@ -24,7 +26,7 @@ from dashboard.engine.usage.resolve import resolve_models
 from dashboard.forms.scenario import ScenarioForm
 
 
-def _share(label: str) -> forms.FloatField:
+def _share(label: object) -> forms.FloatField:
     return forms.FloatField(
         label=label,
         min_value=0,
@@ -42,7 +44,7 @@ class TokenCountField(forms.IntegerField):
     """A token count as people write it: 120000000, 120,000,000, 120 000 000, 120M, 1.5B, 300k."""
 
     SUFFIXES = {"k": 10**3, "m": 10**6, "b": 10**9}
-    default_error_messages = {"invalid": "Enter a whole number of tokens, e.g. 120000000 or 120M."}
+    default_error_messages = {"invalid": _("Enter a whole number of tokens, e.g. 120000000 or 120M.")}
 
     def to_python(self, value: object) -> int | None:
         text = str(value if value is not None else "").strip().lower()
@@ -60,7 +62,7 @@ class TokenCountField(forms.IntegerField):
         try:
             amount = Decimal(number)
             if amount.is_finite() and amount.adjusted() > 30:  # refuse before building a huge int
-                raise forms.ValidationError("This number of tokens is far too large.", code="max_value")
+                raise forms.ValidationError(_("This number of tokens is far too large."), code="max_value")
             amount *= factor
             whole = amount.is_finite() and amount == amount.to_integral_value()
         except ArithmeticError:  # not a number at all (InvalidOperation) or out of range
@@ -70,12 +72,12 @@ class TokenCountField(forms.IntegerField):
         return int(amount)
 
 
-def _tokens(label: str, example: str) -> TokenCountField:
+def _tokens(label: object, example: str) -> TokenCountField:
     return TokenCountField(
         label=label,
         min_value=0,
         max_value=MAX_TOKENS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": f"e.g. {example}"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": format_lazy(_("e.g. {example}"), example=example)}),
     )
 
 
@@ -98,16 +100,16 @@ def find_model(catalog: Catalog, text: str) -> int | None:
 
 class EstimateForm(forms.Form):
     model = forms.CharField(
-        label="Model you use today",
+        label=_("Model you use today"),
         max_length=200,
-        help_text="Type part of its id, name or provider, in English or Chinese (gpt-4o, qwen-plus, 混元).",
+        help_text=_("Type part of its id, name or provider, in English or Chinese (gpt-4o, qwen-plus, 混元)."),
         widget=forms.TextInput(attrs={"list": "estimate-models", "autocomplete": "off", "spellcheck": "false",
-                                      "placeholder": "e.g. openai/gpt-4o"}),
+                                      "placeholder": format_lazy(_("e.g. {example}"), example="openai/gpt-4o")}),
     )  # fmt: skip
-    input_tokens = _tokens("Input tokens per month", "120M")
-    output_tokens = _tokens("Output tokens per month", "30M")
-    cache_read_pct = _share("Input read from cache (%)")
-    batch_pct = _share("Sent through a batch API (%)")
+    input_tokens = _tokens(_("Input tokens per month"), "120M")
+    output_tokens = _tokens(_("Output tokens per month"), "30M")
+    cache_read_pct = _share(_("Input read from cache (%)"))
+    batch_pct = _share(_("Sent through a batch API (%)"))
     prompt = copy.deepcopy(ScenarioForm.base_fields["prompt"])
     growth = copy.deepcopy(ScenarioForm.base_fields["growth"])
 
@@ -116,27 +118,28 @@ class EstimateForm(forms.Form):
         kwargs.setdefault("auto_id", "estimate_%s")
         super().__init__(*args, **kwargs)
         self.catalog = catalog
-        self.fields["prompt"].label = "Typical prompt (tokens per request)"
+        self.fields["prompt"].label = _("Typical prompt (tokens per request)")
         self.fields["prompt"].validators.append(MinValueValidator(1))
         self.fields["prompt"].widget.attrs.update(min=1, placeholder=f"{DEFAULT_PROMPT_TOKENS:,}")
-        self.fields["growth"].label = "Monthly growth (%), optional"
+        self.fields["growth"].label = _("Monthly growth (%), optional")
         self.fields["growth"].widget.attrs["placeholder"] = "0"
 
     def clean_model(self) -> int:
         text = self.cleaned_data["model"]
         if self.catalog is None:
-            raise forms.ValidationError("The catalog is not available.")
+            raise forms.ValidationError(_("The catalog is not available."))
         key = find_model(self.catalog, text)
         if key is None:
             raise forms.ValidationError(
-                f"No catalog model is called {text.strip()!r}. Pick one from the list: type part of its id, name or provider."
+                _("No catalog model is called %(name)s. Pick one from the list: type part of its id, name or provider.")
+                % {"name": repr(text.strip())}
             )
         return key
 
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("input_tokens") and not data.get("output_tokens") and "input_tokens" not in self.errors:
-            self.add_error("input_tokens", "Enter the input or output tokens of a month (at least one above zero).")
+            self.add_error("input_tokens", _("Enter the input or output tokens of a month (at least one above zero)."))
         return data
 
     def to_estimate(self) -> Estimate:

@@ -29,6 +29,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.catalog_types import CURRENCIES, Catalog
 from dashboard.engine.scenario import (
@@ -40,17 +41,18 @@ from dashboard.engine.scenario import (
     Scenario,
     ScenarioError,
 )
+from dashboard.local_names import provider_name
 
 ELIGIBILITY_WORDING = {
-    "openai_migrants": "We are moving from OpenAI",
-    "new_customers": "We are a new customer",
-    "verified_accounts": "Our account is verified",
+    "openai_migrants": _("We are moving from OpenAI"),
+    "new_customers": _("We are a new customer"),
+    "verified_accounts": _("Our account is verified"),
 }
 CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥"}
 BILLED_CHOICES = [
-    ("auto", "list prices, or your bill's rates when there is no list price"),
-    ("1", "your bill's rates"),
-    ("0", "list prices"),
+    ("auto", _("list prices, or your bill's rates when there is no list price")),
+    ("1", _("your bill's rates")),
+    ("0", _("list prices")),
 ]
 BILLED_VALUES = {"auto": None, "": None, "1": True, "0": False}
 PAIR_SEPARATOR = "::"
@@ -109,7 +111,8 @@ class PairsField(forms.Field):
             source, sep, target = str(item).rpartition(PAIR_SEPARATOR)
             if not sep or not source.strip() or not target.strip():
                 raise forms.ValidationError(
-                    f"{item!r} is not '<source model>{PAIR_SEPARATOR}<provider>/<model id>'."
+                    _("%(item)s is not '<source model>%(separator)s<provider>/<model id>'.")
+                    % {"item": repr(item), "separator": PAIR_SEPARATOR}
                 )
             pairs.append((source.strip(), target.strip()))
         return tuple(pairs)
@@ -141,51 +144,53 @@ def _bounded(name: str) -> dict[str, Any]:
 class ScenarioForm(forms.Form):
     s = forms.CharField(required=False, widget=forms.HiddenInput, initial="1")
     switch = forms.DateField(
-        label="Switch date", required=False,
+        label=_("Switch date"), required=False,
         widget=forms.DateInput(attrs={
             "type": "date", "min": BOUNDS["switch_date"][0].isoformat(),
             "max": BOUNDS["switch_date"][1].isoformat(),
         }),
         validators=[MinValueValidator(BOUNDS["switch_date"][0]), MaxValueValidator(BOUNDS["switch_date"][1])],
-        help_text="Offers are claimed on this day; the projection starts here.",
+        help_text=_("Offers are claimed on this day; the projection starts here."),
     )
     horizon = forms.IntegerField(
-        label="Horizon (months)", required=False, initial=_default("horizon"),
+        label=_("Horizon (months)"), required=False, initial=_default("horizon"),
         **_bounded("horizon_months"),
     )
     growth = forms.FloatField(
-        label="Growth (% per month)", required=False, initial=_default("growth"),
+        label=_("Growth (% per month)"), required=False, initial=_default("growth"),
         **_bounded("growth_pct"),
     )
     currency = forms.ChoiceField(
-        label="Display currency", required=False, initial=_default("currency"),
+        label=_("Display currency"), required=False, initial=_default("currency"),
         choices=[(c, f"{c} ({CURRENCY_SYMBOLS.get(c, c)})") for c in CURRENCIES],
     )
     fx = forms.FloatField(
-        label="CNY per USD (override)", required=False, **_bounded("fx_override"),
-        widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": "latest known"}),
+        label=_("CNY per USD (override)"), required=False, **_bounded("fx_override"),
+        widget=forms.NumberInput(attrs={"step": "0.0001", "placeholder": _("latest known")}),
     )
     elig = EligibilityField(
-        label="Eligibility", required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Eligibility"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(code, ELIGIBILITY_WORDING.get(code, code)) for code in ELIGIBILITY_CHOICES],
     )
     baseline = forms.IntegerField(
-        label="Baseline (last N complete months)", required=False, initial=_default("baseline"),
+        label=_("Baseline (last N complete months)"), required=False, initial=_default("baseline"),
         **_bounded("baseline_months"),
     )
     provider = forms.MultipleChoiceField(
-        label="Compare providers", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Compare providers"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    unverified = forms.BooleanField(label="Include unverified prices and offers", required=False)
+    unverified = forms.BooleanField(label=_("Include unverified prices and offers"), required=False)
     prompt = forms.IntegerField(
-        label="Typical prompt (tokens)", required=False, **_bounded("typical_prompt_tokens"),
-        widget=forms.NumberInput(attrs={"placeholder": "from your usage"}),
+        label=_("Typical prompt (tokens)"), required=False, **_bounded("typical_prompt_tokens"),
+        widget=forms.NumberInput(attrs={"placeholder": _("from your usage")}),
     )
     billed = forms.ChoiceField(
-        label="Price your current provider at", choices=BILLED_CHOICES, required=False,
+        label=_("Price your current provider at"), choices=BILLED_CHOICES, required=False,
         initial="auto",
-        help_text="Your bill's effective unit prices (mean of the baseline months) instead of "
-        "list prices: for Azure China or a discounted contract.",
+        help_text=_(
+            "Your bill's effective unit prices (mean of the baseline months) instead of "
+            "list prices: for Azure China or a discounted contract."
+        ),
     )
     map = PairsField()
     identify = PairsField()
@@ -197,8 +202,11 @@ class ScenarioForm(forms.Form):
         catalog: Catalog,
         source_models: list[str],
         today: dt.date | None = None,
+        default_currency: str | None = None,
     ) -> None:
         self.catalog = catalog
+        # The display currency when the URL names none (CNY for a Chinese page; the API: USD).
+        self.default_currency = default_currency or DEFAULTS["display_currency"]
         self.today = today or timezone.localdate()
         self.source_models = source_models
         bound = data is not None and any(name in data for name in SCENARIO_PARAMETERS)
@@ -206,10 +214,10 @@ class ScenarioForm(forms.Form):
             data = self._with_defaults(data)
         super().__init__(
             data if bound else None,
-            initial={"switch": self.today, "elig": default_eligibility()},
+            initial={"switch": self.today, "elig": default_eligibility(), "currency": self.default_currency},
         )
         self.fields["provider"].choices = sorted(
-            ((slug, info.name) for slug, info in catalog.providers.items()),
+            ((slug, provider_name(slug, info.name)) for slug, info in catalog.providers.items()),
             key=lambda c: c[1].lower(),
         )
         self.submitted = bound and bool(data.get(SUBMITTED))
@@ -219,7 +227,7 @@ class ScenarioForm(forms.Form):
         data = data.copy()
         for name in ("horizon", "growth", "currency", "baseline"):
             if not data.get(name):
-                data[name] = str(_default(name))
+                data[name] = self.default_currency if name == "currency" else str(_default(name))
         if not data.get("switch"):
             data["switch"] = self.today.isoformat()
         if not data.get(SUBMITTED) and "elig" not in data:
@@ -236,8 +244,11 @@ class ScenarioForm(forms.Form):
                 if key is None:
                     self.add_error(
                         name,
-                        f"{target!r} (for {source}) is not a model of the catalog; use "
-                        "'<provider>/<model id>' as /api/catalog/models lists it.",
+                        _(
+                            "%(target)s (for %(source)s) is not a model of the catalog; use "
+                            "'<provider>/<model id>' as /api/catalog/models lists it."
+                        )
+                        % {"target": repr(target), "source": source},
                     )
                     break
                 resolved.append((source, key))
@@ -257,7 +268,7 @@ class ScenarioForm(forms.Form):
             switch_date=data.get("switch") or self.today,
             horizon_months=data.get("horizon") or DEFAULTS["horizon_months"],
             growth_pct=float(data.get("growth") or DEFAULTS["growth_pct"]),
-            display_currency=data.get("currency") or DEFAULTS["display_currency"],
+            display_currency=data.get("currency") or self.default_currency,
             fx_override=data.get("fx"),
             eligibility=frozenset(eligibility or ()),
             baseline_months=data.get("baseline") or DEFAULTS["baseline_months"],

@@ -11,15 +11,11 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language, gettext
 
-from dashboard import reason_wording
+from dashboard import local_names, reason_wording
+from dashboard.local_names import is_chinese
 
 register = template.Library()
-
-
-def is_chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
 
 
 @register.filter
@@ -86,45 +82,13 @@ def local_name(item: object) -> str:
     return str(getattr(item, "name", None) or getattr(item, "display_name", None) or item)
 
 
-_zh_names: tuple[object, dict[str, str]] | None = None
-
-
-def chinese_provider_names() -> dict[str, str]:
-    """Provider slug -> Chinese name, rebuilt when the catalog snapshot changes."""
-    global _zh_names
-    from providers.catalog import get_catalog
-    from providers.models import Provider
-
-    catalog = get_catalog()
-    if _zh_names is None or _zh_names[0] is not catalog:
-        names = dict(Provider.objects.exclude(name_zh="").values_list("slug", "name_zh"))
-        _zh_names = (catalog, names)
-    return _zh_names[1]
-
-
 @register.filter
 def provider_name(slug: object, fallback: str = "") -> str:
     """A provider's name from its slug (Chinese name on a Chinese page), else `fallback`."""
-    if is_chinese():
-        name_zh = chinese_provider_names().get(str(slug))
-        if name_zh:
-            return name_zh
-    return fallback or str(slug)
+    return local_names.provider_name(str(slug), fallback or str(slug))
 
 
 @register.filter
 def current_label(label: object) -> str:
     """The engine's "Current (OpenAI)" label worded in the active language."""
-    text = str(label or "")
-    if not text.startswith("Current"):
-        return text
-    rest = text[len("Current") :]
-    billed = rest.endswith(" at billed rates")
-    if billed:
-        rest = rest[: -len(" at billed rates")]
-    names = rest.strip()[1:-1] if rest.strip().startswith("(") else ""
-    if names:
-        word = gettext("Current (%(providers)s)") % {"providers": names}
-    else:
-        word = gettext("Current")
-    return gettext("%(label)s at billed rates") % {"label": word} if billed else word
+    return local_names.current_label(str(label or ""))

@@ -8,11 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from dashboard.engine import charts
 from dashboard.forms import CatalogFilterForm, OfferFilterForm, ProviderPageForm
 from dashboard.forms.estimate import EstimateForm
+from dashboard.local_names import is_chinese, page_currency, provider_name
 from dashboard.views.estimate import estimate_context
 from dashboard.views.partials import render_page, swaps_fragment
 from providers import listing
@@ -24,14 +26,19 @@ OPENAI_CUTOFF = dt.date(2024, 7, 9)
 
 
 def _provider_choices() -> list[tuple[str, str]]:
-    return list(Provider.objects.order_by("name").values_list("slug", "name"))
+    rows = Provider.objects.order_by("name").values_list("slug", "name", "name_zh")
+    chinese = is_chinese()
+    return [(slug, (name_zh if chinese and name_zh else name)) for slug, name, name_zh in rows]
 
 
 @require_GET
 def catalog_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = CatalogFilterForm(request.GET or None, providers=_provider_choices())
-    if request.GET:
+    params = request.GET.copy()
+    if not params.get("currency") and is_chinese():
+        params["currency"] = page_currency()  # a Chinese page shows 折合人民币 unless the URL says USD
+    form = CatalogFilterForm(params or None, providers=_provider_choices())
+    if params:
         form.is_valid()
     currency = str(form.value("currency") or Currency.USD)
     rates = listing.rates_on(today)
@@ -57,7 +64,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         )
     scatter_points = [
         {
-            "provider": row["model__provider__name"],
+            "provider": provider_name(row["model__provider__slug"], row["model__provider__name"]),
             "slug": row["model__provider__slug"],
             "model": row["model__model_id"],
             "input": rates.convert(row["input_per_mtok"], row["currency"], currency),
@@ -87,7 +94,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         "rates": rates,
         "today": today,
         "query_without_page": query.urlencode(),
-        "price_chart": charts.price_scatter(scatter_points, currency),
+        "price_chart": charts.price_scatter(scatter_points, currency, translate=gettext),
         "prices_last_checked": listing.prices_last_checked(),
         "chart_points": len(scatter_points),
     }
@@ -149,6 +156,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
             rates=get_catalog(),
             today=today,
             total_models=len(series),
+            translate=gettext,
         ),
     }
     return render(request, "dashboard/provider_detail.html", context)
@@ -175,9 +183,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         "timeline_chart": charts.offer_timeline(
             [
                 {
-                    "provider": o.provider.name,
+                    "provider": provider_name(o.provider.slug, o.provider.name),
                     "slug": o.provider.slug,
-                    "name": o.name,
+                    "name": o.name_zh if is_chinese() and o.name_zh else o.name,
                     "starts_on": o.starts_on,
                     "ends_on": o.ends_on,
                     "last_seen_on": o.last_seen_on,
@@ -187,7 +195,8 @@ def offer_list(request: HttpRequest) -> HttpResponse:
             ],
             today,
             OPENAI_CUTOFF,
-            "OpenAI cut-off (2024-07-09)",
+            gettext("OpenAI cut-off (%(day)s)") % {"day": OPENAI_CUTOFF.isoformat()},
+            translate=gettext,
         ),
     }
     return render_page(request, "dashboard/offers.html", context, partial="offer-results")

@@ -6,14 +6,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dashboard.engine.estimate import ESTIMATE_MONTHS
+from dashboard.engine.estimate import ESTIMATE_MONTHS, Estimate, _short
 from dashboard.estimate_service import dashboard_url, store_estimate
 from dashboard.forms.estimate import EstimateForm, ModelSuggestForm
 from dashboard.views.profiles import ensure_session_key
 from providers import listing
 from providers.catalog import get_catalog
+
+
+def describe(estimate: Estimate) -> str:
+    """The estimate in a sentence, in the active language (English: `Estimate.describe()`)."""
+    if not (get_language() or "").startswith("zh"):
+        return estimate.describe()
+    parts = [
+        gettext("%(tokens)s input") % {"tokens": _short(estimate.input_tokens)},
+        gettext("%(tokens)s output tokens a month") % {"tokens": _short(estimate.output_tokens)},
+    ]
+    if estimate.cache_read_pct:
+        parts.insert(1, gettext("%(pct)s%% of the input from cache") % {"pct": f"{estimate.cache_read_pct:g}"})
+    if estimate.batch_pct:
+        parts.append(gettext("%(pct)s%% batch") % {"pct": f"{estimate.batch_pct:g}"})
+    return f"{estimate.model_id}: " + gettext(", ").join(parts)
 
 
 def estimate_context(form: EstimateForm) -> dict[str, object]:
@@ -34,7 +50,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
         context = {"nav": "estimate", **estimate_context(form)}
         return render(request, "dashboard/estimate.html", context, status=400)
     profile = store_estimate(form, session_key=ensure_session_key(request))
-    messages.success(request, f"Estimate stored: {form.to_estimate().describe()}.")
+    messages.success(request, gettext("Estimate stored: %(what)s.") % {"what": describe(form.to_estimate())})
     return redirect(dashboard_url(profile, form))
 
 

@@ -9,21 +9,31 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import profile_store, upload_jobs
 from dashboard.engine.usage import FORMATS, TooLarge, UsageFileError
+from dashboard.error_wording import word_file_error
+from dashboard.format_wording import word_format
 from dashboard.forms import UploadForm
 from dashboard.models import UploadJob, UsageProfile
 from dashboard.views.partials import render_page
 
 
+def read_message(profile: UsageProfile) -> str:
+    return _("Read %(rows)s rows of %(format)s.") % {
+        "rows": f"{profile.rows_read:,}",
+        "format": word_format(profile.format_label),
+    }
+
+
 def too_large_message() -> str:
-    return (
-        f"The file is larger than the {filesizeformat(settings.MAX_UPLOAD_BYTES)} limit. "
+    return _(
+        "The file is larger than the %(limit)s limit. "
         "Export a shorter date range or group the export by day."
-    )
+    ) % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}
 
 
 def ensure_session_key(request: HttpRequest) -> str:
@@ -69,9 +79,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                     uploaded, session_key=ensure_session_key(request)
                 )
             except TooLarge as err:  # too many rows or distinct model ids
-                upload_error, status = str(err), 413
+                upload_error, status = word_file_error(err), 413
             except UsageFileError as err:
-                upload_error, status = str(err), 400
+                upload_error, status = word_file_error(err), 400
             else:
                 return _uploaded(request, ingested)
     context = {
@@ -108,7 +118,7 @@ def upload_status(request: HttpRequest, pk: object) -> HttpResponse:
         raise Http404("No upload of yours has this id.")
     job = get_object_or_404(UploadJob, pk=pk, session_key=key)
     if job.state == UploadJob.State.DONE and job.profile is not None:
-        messages.success(request, f"Read {job.profile.rows_read:,} rows of {job.profile.format_label}.")
+        messages.success(request, read_message(job.profile))
         return redirect_to_profile(request, job.profile)
     # A failed job answers the full page with the reader's status; htmx swaps only 2xx.
     failed = job.state == UploadJob.State.FAILED
@@ -122,7 +132,7 @@ def upload_status(request: HttpRequest, pk: object) -> HttpResponse:
 def _uploaded(request: HttpRequest, ingested: profile_store.Ingested) -> HttpResponse:
     profile = ingested.profile
     if ingested.created:
-        messages.success(request, f"Read {profile.rows_read:,} rows of {profile.format_label}.")
+        messages.success(request, read_message(profile))
     else:
         messages.info(request, "You uploaded this same file a moment ago: here is that profile.")
     return redirect_to_profile(request, profile)
@@ -131,7 +141,7 @@ def _uploaded(request: HttpRequest, ingested: profile_store.Ingested) -> HttpRes
 @require_POST
 def upload_sample(request: HttpRequest) -> HttpResponse:
     profile = profile_store.ingest_sample(session_key=ensure_session_key(request))
-    messages.success(request, "Loaded the 12-month OpenAI sample. Upload your own export any time.")
+    messages.success(request, _("Loaded the 12-month OpenAI sample. Upload your own export any time."))
     return redirect_to_profile(request, profile)
 
 
@@ -154,9 +164,9 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 def profile_delete(request: HttpRequest, pk: object) -> HttpResponse:
     key = own_session_key(request)
     if not key:
-        raise Http404("No profile of yours has this id.")
+        raise Http404(_("No profile of yours has this id."))
     profile = get_object_or_404(UsageProfile, pk=pk, session_key=key)
     name = profile.file_name
     profile.delete()
-    messages.success(request, f"Deleted the profile of {name} and all its usage rows.")
+    messages.success(request, _("Deleted the profile of %(name)s and all its usage rows.") % {"name": name})
     return redirect("profiles:list")

@@ -12,13 +12,16 @@ from typing import Any
 import pandas as pd
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from dashboard import profile_store
+from dashboard import csv_wording, profile_store, reason_wording
 from dashboard.engine import presentation
 from dashboard.engine.catalog_types import Catalog
-from dashboard.engine.scenario import Scenario, ScenarioError
+from dashboard.engine.scenario import DEFAULTS, Scenario, ScenarioError
 from dashboard.forms.scenario import (
     PAIR_SEPARATOR,
     PRESET_JULY_2024,
@@ -27,6 +30,7 @@ from dashboard.forms.scenario import (
     model_target,
     preset_query,
 )
+from dashboard.local_names import is_chinese, page_currency, provider_name
 from dashboard.models import UsageProfile
 from dashboard.projection_service import Outcome, compute
 from dashboard.views.partials import render_page, swaps_fragment
@@ -36,12 +40,17 @@ from providers.catalog import get_catalog
 MAX_MODEL_OPTIONS_PER_PROVIDER = 60
 
 
-def _query(params: QueryDict) -> str:
-    """The scenario of this page as a query string (what downloads and the API link carry)."""
+def _query(params: QueryDict, currency: str | None = None) -> str:
+    """The scenario of this page as a query string (what downloads and the API link carry).
+    ``currency``: the display currency the page shows, written out when the URL leaves it to
+    the language's default (CNY on a Chinese page), so a download in another language or the
+    API (USD by default) shows the same figures."""
     query = params.copy()
     query.pop("page", None)
     if SUBMITTED not in query:
         query[SUBMITTED] = "1"
+    if currency and currency != DEFAULTS["display_currency"] and not query.get("currency"):
+        query["currency"] = currency
     return query.urlencode()
 
 
@@ -73,13 +82,13 @@ def _model_options(
         options = [
             (
                 f"{source}{PAIR_SEPARATOR}{model_target(catalog, m.key)}",
-                f"{m.model_id} ({m.tier})",
+                f"{m.model_id} ({reason_wording.word_value(m.tier)})",
                 chosen.get(source) == m.key,
             )
             for m in models[:MAX_MODEL_OPTIONS_PER_PROVIDER]
         ]
         if options:
-            groups.append((info.name, options))
+            groups.append((provider_name(slug, info.name), options))
     return groups
 
 
@@ -129,7 +138,8 @@ def offer_rows(params: QueryDict, outcome: Outcome, catalog: Catalog) -> list[di
             hint = offer.hint.kwargs
             hint_url = "?" + _with_mapping(params, hint["source"], hint["target"])
         provider = catalog.providers.get(offer.provider)
-        rows.append({"offer": offer, "provider": provider.name if provider else offer.provider, "hint_url": hint_url})
+        name = provider_name(offer.provider, provider.name) if provider else offer.provider
+        rows.append({"offer": offer, "provider": name, "hint_url": hint_url})
     return rows
 
 
@@ -140,7 +150,7 @@ def results_context(params: QueryDict, outcome: Outcome | None, catalog: Catalog
     return {
         "ranked_rows": ranked,
         "unranked_rows": unranked,
-        "source_label": ", ".join(outcome.projection.current_providers) or "current",
+        "source_label": ", ".join(outcome.projection.current_providers) or pgettext("your provider", "current"),
         "comparison": outcome.projection.comparison,
         "offer_rows": offer_rows(params, outcome, catalog),
     }
@@ -158,7 +168,9 @@ def run(form: ScenarioForm, profile: UsageProfile, catalog: Catalog) -> tuple[Sc
 def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict, int]:
     catalog = get_catalog()
     usage = profile_store.usage_summary(profile)
-    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(usage["report"].models))
+    form = ScenarioForm(
+        request.GET, catalog=catalog, source_models=list(usage["report"].models), default_currency=page_currency()
+    )
     scenario, outcome = run(form, profile, catalog)
     provider_names = {slug: info.name for slug, info in catalog.providers.items()}
     key = own_session_key(request)
@@ -171,7 +183,7 @@ def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict
         "outcome": outcome,
         "provider_names": provider_names,
         "currency": scenario.display_currency if scenario else "USD",
-        "query": _query(request.GET),
+        "query": _query(request.GET, scenario.display_currency if scenario else None),
         "share_url": request.build_absolute_uri(),
         "preset_query": preset_query(request.GET, PRESET_JULY_2024["switch"], PRESET_JULY_2024["elig"]),
         "selected_providers": form.selected_providers(),
@@ -213,19 +225,29 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 
 def _csv_download(request: HttpRequest, pk: object, kind: str) -> HttpResponse:
+    """The CSV in the page's language; ``?lang=en`` keeps it English (headers and text)."""
+    if request.GET.get("lang") == "en":
+        with translation.override("en"):
+            return _csv_response(request, pk, kind)
+    return _csv_response(request, pk, kind)
+
+
+def _csv_response(request: HttpRequest, pk: object, kind: str) -> HttpResponse:
     profile = get_object_or_404(UsageProfile, pk=pk)
     catalog = get_catalog()
     report = profile_store.report_of(profile)
-    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models))
+    form = ScenarioForm(request.GET, catalog=catalog, source_models=list(report.models), default_currency=page_currency())
     scenario, outcome = run(form, profile, catalog)
     if outcome is None:
         lines = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        return HttpResponse(f"Invalid scenario:\n{lines}\n", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Invalid scenario:") + f"\n{lines}\n", status=400, content_type="text/plain; charset=utf-8")
     assert scenario is not None
     if kind == "summary":
         frame = presentation.summary_frame(outcome.projection)
     else:
         frame = presentation.results_frame(outcome.projection)
+    if is_chinese():
+        frame = csv_wording.localise(frame, outcome.projection)
     stem = slugify(profile.file_name)[:40] or "profile"
     filename = f"tokenscope-{stem}-{scenario.switch_date:%Y%m%d}-{kind}.csv"
     response = HttpResponse(csv_text(frame), content_type="text/csv; charset=utf-8")

@@ -1,0 +1,32 @@
+"""Upload and reader errors worded in the user's language.
+
+A usage reader raises `UsageFileError` with its message as a `template` and `params`
+(engine/usage/errors.py; the templates are marked with the engine's `gettext_noop`, so
+makemessages extracts them). Here the template is looked up in the catalogue and filled in,
+with the same "file, line N, column 'X': " framing the English message has.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from dashboard.engine.usage import UsageFileError
+
+
+def word_file_error(err: UsageFileError) -> str:
+    """`err` in the active language (English: exactly `str(err)`)."""
+    template = gettext(err.template)
+    try:
+        message = template.format(**err.params) if err.params else template
+    except (KeyError, ValueError, IndexError):
+        message = err.message
+    where = []
+    if err.filename:
+        where.append(err.filename)
+    if err.row is not None and not err.message.startswith(f"line {err.row} "):
+        where.append(gettext("line %(line)s") % {"line": err.row})
+    if err.column is not None:
+        where.append(gettext("column '%(column)s'") % {"column": err.column})
+    if where:
+        return gettext("%(where)s: %(message)s") % {"where": gettext(", ").join(where), "message": message}
+    return message
