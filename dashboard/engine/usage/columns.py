@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import gettext_noop
 from .errors import UsageFileError
 
 MAX_TOKENS = 10**13
@@ -61,12 +62,15 @@ class Columns:
     def header_name(self, name: str) -> str:
         return self.names.get(name, name)
 
-    def error(self, index: int | None, name: str | None, message: str) -> UsageFileError:
+    def error(self, index: int | None, name: str | None, message: str, **params: object) -> UsageFileError:
+        """The error at a row (0-based data index) and column; ``message`` may be a template
+        marked with `gettext_noop` and filled from ``params`` (so it can be translated)."""
         return UsageFileError(
             message,
             row=None if index is None else int(index) + self.first_line,
             column=None if name is None else self.header_name(name),
             filename=self.filename,
+            params=params or None,
         )
 
     def raw(self, name: str) -> pa.Array:
@@ -135,7 +139,7 @@ class Columns:
             written_nan = pc.is_valid(array).to_numpy(zero_copy_only=False) & ~np.isfinite(values)
             bad = self._first(written_nan & keep)
             if bad is not None:
-                raise self.error(bad, name, f"{_shown(array[bad].as_py())} is not a number")
+                raise self.error(bad, name, gettext_noop("{value} is not a number"), value=_shown(array[bad].as_py()))
             return values
         text = self.text(name)
         # Spreadsheets and LiteLLM write "1,234.5678"; quotes and spaces were already removed.
@@ -152,13 +156,13 @@ class Columns:
                 values = pc.cast(cleaned, pa.float64())
             else:
                 raise self.error(
-                    bad, name, f"{_shown(text[bad].as_py())} is not a number"
+                    bad, name, gettext_noop("{value} is not a number"), value=_shown(text[bad].as_py())
                 ) from None
         result = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
         not_finite = ~np.isfinite(result) & pc.is_valid(values).to_numpy(zero_copy_only=False)
         bad = self._first(not_finite & keep)
         if bad is not None:
-            raise self.error(bad, name, f"{_shown(text[bad].as_py())} is not a number")
+            raise self.error(bad, name, gettext_noop("{value} is not a number"), value=_shown(text[bad].as_py()))
         return result
 
     def counts(self, name: str, keep: np.ndarray) -> np.ndarray:
@@ -190,16 +194,16 @@ class Columns:
             values[~keep] = 0.0
         bad = self._first(values < 0)
         if bad is not None:
-            raise self.error(bad, name, f"{_number(values[bad])} is negative")
+            raise self.error(bad, name, gettext_noop("{value} is negative"), value=_number(values[bad]))
         bad = self._first(values > MAX_TOKENS)
         if bad is not None:
             raise self.error(
-                bad, name, f"{_number(values[bad])} is not a plausible count (over 10^13)"
+                bad, name, gettext_noop("{value} is not a plausible count (over 10^13)"), value=_number(values[bad])
             )
         whole = values.astype(np.int64)
         bad = self._first(whole != values)
         if bad is not None:
-            raise self.error(bad, name, f"{_number(values[bad])} is not a whole number")
+            raise self.error(bad, name, gettext_noop("{value} is not a whole number"), value=_number(values[bad]))
         return whole
 
     def optional_counts(self, name: str, keep: np.ndarray) -> np.ndarray:
@@ -234,7 +238,7 @@ class Columns:
         missing = ~pc.is_valid(text).to_numpy(zero_copy_only=False)
         bad = self._first(missing & keep)
         if bad is not None:
-            raise self.error(bad, name, "the date is empty")
+            raise self.error(bad, name, gettext_noop("the date is empty"))
         # Rows dropped as skippable may hold anything: judge only the kept ones.
         if not keep.any():
             return np.full(self.num_rows, np.datetime64(EARLIEST_DAY, "D"))
@@ -251,12 +255,12 @@ class Columns:
                 days = _days_of(encoded.dictionary, used)[indices]
             except _BadValue as bad:
                 row = self._first(keep & (indices == bad.index))
-                raise self.error(row, name, bad.message) from None
+                raise self.error(row, name, bad.message, **bad.params) from None
         else:
             try:
                 days = _days_of(text, keep)
             except _BadValue as bad:
-                raise self.error(bad.index, name, bad.message) from None
+                raise self.error(bad.index, name, bad.message, **bad.params) from None
         self._check_range(name, days, keep)
         return days
 
@@ -265,7 +269,7 @@ class Columns:
         missing = ~pc.is_valid(array).to_numpy(zero_copy_only=False)
         bad = self._first(missing & keep)
         if bad is not None:
-            raise self.error(bad, name, "the date is empty")
+            raise self.error(bad, name, gettext_noop("the date is empty"))
         if pa.types.is_date32(array.type):
             return np.asarray(array.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
         if pa.types.is_timestamp(array.type):
@@ -279,20 +283,23 @@ class Columns:
         early = self._first((days < np.datetime64(EARLIEST_DAY, "D")) & keep)
         if early is not None:
             raise self.error(
-                early, name, f"{days[early]} is before {EARLIEST_DAY.isoformat()}: not a usage date"
+                early, name, gettext_noop("{day} is before {earliest}: not a usage date"),
+                day=str(days[early]), earliest=EARLIEST_DAY.isoformat(),
             )
         late = self._first((days > np.datetime64(self.today, "D")) & keep)
         if late is not None:
             raise self.error(
-                late, name, f"{days[late]} is in the future (today is {self.today.isoformat()})"
+                late, name, gettext_noop("{day} is in the future (today is {today})"),
+                day=str(days[late]), today=self.today.isoformat(),
             )
 
 
 class _BadValue(Exception):
-    def __init__(self, index: int, message: str) -> None:
+    def __init__(self, index: int, message: str, **params: object) -> None:
         super().__init__(message)
         self.index = index
         self.message = message
+        self.params = params
 
 
 def _first_index(mask: np.ndarray) -> int | None:
@@ -336,14 +343,14 @@ def _days_of(text: pa.Array, used: np.ndarray) -> np.ndarray:
     valid = pc.match_substring_regex(text, _ISO_DATETIME).to_numpy(zero_copy_only=False)
     bad = _first_index(~valid & used)
     if bad is not None:
-        raise _BadValue(bad, f"{_shown(text[bad].as_py())} is not a date")
+        raise _BadValue(bad, gettext_noop("{value} is not a date"), value=_shown(text[bad].as_py()))
     encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(text, 0, 10))
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     day_list = [_parse_head(head) for head in encoded.dictionary.to_pylist()]
     unparsed = np.array([d is None for d in day_list], dtype=bool)
     bad = _first_index(unparsed[indices] & used)
     if bad is not None:
-        raise _BadValue(bad, f"{_shown(text[bad].as_py())} is not a date")
+        raise _BadValue(bad, gettext_noop("{value} is not a date"), value=_shown(text[bad].as_py()))
     heads = np.array([d or EARLIEST_DAY for d in day_list], dtype="datetime64[D]")
     days = heads[indices]
     shifted = pc.and_(

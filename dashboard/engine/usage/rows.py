@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import gettext_noop
 from .columns import Columns
 
 
@@ -48,13 +49,13 @@ def models(cols: Columns, name: str, keep: np.ndarray) -> pa.DictionaryArray:
     missing = ~pc.is_valid(coded).to_numpy(zero_copy_only=False)
     hits = np.flatnonzero(missing & keep)
     if hits.size:
-        raise cols.error(int(hits[0]), name, "the model is empty on a row with usage")
+        raise cols.error(int(hits[0]), name, gettext_noop("the model is empty on a row with usage"))
     has_nul = pc.match_substring(coded.dictionary, "\x00").to_numpy(zero_copy_only=False)
     if has_nul.any():
         indices = pc.fill_null(coded.indices, -1).to_numpy()
         row_hits = np.flatnonzero(np.isin(indices, np.flatnonzero(has_nul)) & keep)
         if row_hits.size:
-            raise cols.error(int(row_hits[0]), name, "contains a NUL byte: not a text CSV")
+            raise cols.error(int(row_hits[0]), name, gettext_noop("contains a NUL byte: not a text CSV"))
     return coded
 
 
