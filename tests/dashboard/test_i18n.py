@@ -224,10 +224,12 @@ def test_a_form_error_and_a_flash_message_are_in_chinese(client: Client, seeded)
 
 @pytest.mark.django_db
 def test_the_api_stays_english_for_a_chinese_client(client: Client, seeded) -> None:
-    response = client.get("/api/catalog/models?currency=XYZ", **ZH)
+    body = {"model": "openai/gpt-4o", "input_tokens": "12,5M", "output_tokens": 0}
+    response = client.post("/api/estimates/", body, content_type="application/json", **ZH)
     assert response.status_code == 400
-    body = response.content.decode()
-    assert not re.search(r"[\u4e00-\u9fff]", body), body
+    text = response.content.decode()
+    assert "Enter a whole number of tokens" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
 
 
 # -- the dashboard of the sample -----------------------------------------------------------
