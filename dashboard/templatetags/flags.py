@@ -6,20 +6,21 @@ and is explained in the legend under the table; any other note stays a sentence.
 """
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 FLAG_LABELS = {
-    "cache_read_fallback": "cache at input price",
-    "cache_write_fallback": "cache write at input price",
-    "batch_fallback": "no batch discount",
+    "cache_read_fallback": _("cache at input price"),
+    "cache_write_fallback": _("cache write at input price"),
+    "batch_fallback": _("no batch discount"),
 }
 
 
 @register.filter
 def flag_label(note: object) -> str:
     """The short badge text of a note, or "" when the note has no short form."""
-    return FLAG_LABELS.get(str(getattr(note, "code", "")), "")
+    return str(FLAG_LABELS.get(str(getattr(note, "code", "")), ""))
 
 
 @register.filter

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import template
 
-from dashboard import local_names, reason_wording
+from dashboard import format_wording, local_names, reason_wording
 from dashboard.local_names import is_chinese
 
 register = template.Library()
@@ -36,6 +36,18 @@ def offer_reason(outcome: object) -> str:
     if not code:
         return str(getattr(outcome, "reason", ""))
     return reason_wording.word_code(code, getattr(outcome, "reason_params", None))
+
+
+@register.filter
+def format_label(label: object) -> str:
+    """A usage format's name in the active language."""
+    return format_wording.word_format(str(label or ""))
+
+
+@register.filter
+def report_text(text: object) -> str:
+    """A reader's skip reason or warning in the active language."""
+    return format_wording.word_report_text(str(text or ""))
 
 
 @register.filter

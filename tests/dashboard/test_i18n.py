@@ -278,3 +278,14 @@ def test_csv_headers_are_chinese_in_a_chinese_session_and_english_with_the_engli
     results = _csv_header(client.get(reverse("profiles:results_csv", args=[sample.pk]) + SCENARIO, **ZH))
     assert results[:2] == ["服务商", "候选服务商代码"]
     assert "缓存命中 tokens" in results
+
+
+def test_every_usage_format_has_a_translatable_name() -> None:
+    from dashboard import format_wording
+    from dashboard.engine.estimate import FORMAT_LABEL
+    from dashboard.engine.usage import FORMATS
+
+    assert {*FORMATS.values(), FORMAT_LABEL} <= set(format_wording.LABELS)
+    with translation.override("zh-hans"):
+        assert format_wording.word_format(FORMATS["generic"]) == "通用用量 CSV（date、model、input_tokens、output_tokens）"
+        assert format_wording.word_report_text("empty row") == "空行"
