@@ -17,6 +17,15 @@ def page_currency() -> str:
     return "CNY" if is_chinese() else "USD"
 
 
+def offer_names(keys: list[int]) -> dict[int, str]:
+    """Offer key -> Chinese name on a Chinese page (empty elsewhere or without one)."""
+    if not is_chinese() or not keys:
+        return {}
+    from providers.models import Offer
+
+    return dict(Offer.objects.filter(pk__in=keys).exclude(name_zh="").values_list("pk", "name_zh"))
+
+
 def chinese_provider_names() -> dict[str, str]:
     """Provider slug -> Chinese name, rebuilt when the catalog snapshot changes."""
     global _zh_names

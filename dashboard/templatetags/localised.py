@@ -104,3 +104,10 @@ def provider_name(slug: object, fallback: str = "") -> str:
 def current_label(label: object) -> str:
     """The engine's "Current (OpenAI)" label worded in the active language."""
     return local_names.current_label(str(label or ""))
+
+
+@register.simple_tag
+def sp() -> str:
+    """The space between two clauses of a sentence: " " in English, none in Chinese (whose
+    punctuation，；。 carries its own spacing)."""
+    return "" if is_chinese() else " "

@@ -30,7 +30,7 @@ from dashboard.forms.scenario import (
     model_target,
     preset_query,
 )
-from dashboard.local_names import is_chinese, page_currency, provider_name
+from dashboard.local_names import is_chinese, offer_names, page_currency, provider_name
 from dashboard.models import UsageProfile
 from dashboard.projection_service import Outcome, compute
 from dashboard.views.partials import render_page, swaps_fragment
@@ -132,6 +132,7 @@ def offer_rows(params: QueryDict, outcome: Outcome, catalog: Catalog) -> list[di
     """Each offer's outcome with its provider's name and, when unused, the link that maps the
     model that would apply it."""
     rows = []
+    chinese_names = offer_names([o.offer_key for o in outcome.projection.offers])
     for offer in outcome.projection.offers:
         hint_url = None
         if offer.hint is not None:
@@ -139,7 +140,12 @@ def offer_rows(params: QueryDict, outcome: Outcome, catalog: Catalog) -> list[di
             hint_url = "?" + _with_mapping(params, hint["source"], hint["target"])
         provider = catalog.providers.get(offer.provider)
         name = provider_name(offer.provider, provider.name) if provider else offer.provider
-        rows.append({"offer": offer, "provider": name, "hint_url": hint_url})
+        offer_name = chinese_names.get(offer.offer_key) or offer.name
+        pools = [
+            {"pool": pool, "label": offer_name + pool.label[len(offer.name):] if pool.label.startswith(offer.name) else pool.label}
+            for pool in offer.pools
+        ]
+        rows.append({"offer": offer, "provider": name, "name": offer_name, "pools": pools, "hint_url": hint_url})
     return rows
 
 

@@ -9,6 +9,36 @@
   "use strict";
   var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
+  // A Chinese page (html lang="zh-hans") gets plotly's dates and toolbar in Chinese:
+  // "2025年1月" on date axes instead of "Jan 2025". Registered once, before the first draw.
+  var ZH_CN = {
+    moduleType: "locale",
+    name: "zh-CN",
+    dictionary: {
+      "Autoscale": "自动缩放", "Box Select": "矩形框选", "Download plot as a png": "下载图表为 PNG 格式",
+      "Pan": "平移", "Reset axes": "重置轴", "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小",
+      "Show closest data on hover": "悬停时显示最近的数据", "Compare data on hover": "悬停时比较数据",
+      "Toggle Spike Lines": "切换辅助线", "Reset view": "重置视图", "Double-click to zoom back out": "双击恢复缩放"
+    },
+    format: {
+      days: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+      shortDays: ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+      months: ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
+      shortMonths: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+      date: "%Y-%m-%d", year: "%Y年", month: "%Y年%b", dayMonth: "%b%-d日", dayMonthYear: "%Y年%b%-d日"
+    }
+  };
+  var localeReady = false;
+
+  function useLocale() {
+    if (localeReady || typeof Plotly === "undefined") { return; }
+    localeReady = true;
+    if ((document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0) {
+      Plotly.register(ZH_CN);
+      config.locale = "zh-CN";
+    }
+  }
+
   function fitPlotHeight(el) {
     var target = Number(el.getAttribute("data-plot-height"));
     var full = el._fullLayout;
@@ -23,6 +53,7 @@
   function drawOne(el) {
     var source = document.getElementById(el.getAttribute("data-plotly-src"));
     if (!source || typeof Plotly === "undefined") { return; }
+    useLocale();
     var spec = JSON.parse(source.textContent);
     el.setAttribute("data-plot-height", spec.plot_height || "");
     // Month labels need about 72 px each: fewer of them on a phone than on a desktop.
