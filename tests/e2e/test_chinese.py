@@ -19,7 +19,7 @@ SHOTS_DIR = Path(os.environ.get("SHOTS_DIR", "/tmp/i18n-shots"))
 # Words that are the same in a Chinese UI: units, currencies, file formats and acronyms.
 UNITS = {
     "tokens", "token", "Token", "Tokens", "M", "K", "B", "USD", "CNY", "API", "CSV", "JSON", "UTC", "TokenScope",
-    "Token", "Scope", "Batch", "ID", "UTF-8", "GB18030", "GBK", "Δ", "BigQuery", "EA", "MCA", "CUR", "FOCUS", "SKU",
+    "Scope", "Batch", "ID", "UTF-8", "GB18030", "GBK", "Δ", "BigQuery", "EA", "MCA", "CUR", "FOCUS", "SKU",
     "SpendLogs", "Console", "Activity", "Cost", "Marketplace", "blob", "Spend", "KB", "MB", "GB", "gz", "zip",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
