@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import UsageProfile
 
@@ -14,7 +15,7 @@ class UsageProfileAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in UsageProfile._meta.fields] + ["dashboard"]
 
-    @admin.display(description="dashboard")
+    @admin.display(description=_("dashboard"))
     def dashboard(self, obj: UsageProfile) -> str:
         return format_html('<a href="{}">open</a>', obj.get_absolute_url())
 

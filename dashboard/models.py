@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.usage.checks import MODEL_ID_MAX_LENGTH, PROVIDER_MAX_LENGTH
 
@@ -19,20 +20,20 @@ class UsageProfile(models.Model):
     # UUID4 so a profile link can be shared without making profiles enumerable.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=40, help_text="Detected export format (slug).")
+    format = models.CharField(max_length=40, help_text=_("Detected export format (slug)."))
     format_label = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     session_key = models.CharField(
-        max_length=40, blank=True, db_index=True, help_text="Browser session that uploaded it."
+        max_length=40, blank=True, db_index=True, help_text=_("Browser session that uploaded it.")
     )
     # The API's uploader deletes with the token the 201 answer carried; only its hash is kept.
     delete_token_hash = models.CharField(
-        max_length=64, blank=True, editable=False, help_text="SHA-256 of the API delete token."
+        max_length=64, blank=True, editable=False, help_text=_("SHA-256 of the API delete token.")
     )
-    report = models.JSONField(default=dict, help_text="The reader's UsageReport.to_dict().")
+    report = models.JSONField(default=dict, help_text=_("The reader's UsageReport.to_dict()."))
     rows_read = models.PositiveBigIntegerField(default=0)
     rows_skipped = models.PositiveBigIntegerField(default=0)
-    day_count = models.PositiveIntegerField(default=0, help_text="Stored UsageDay rows.")
+    day_count = models.PositiveIntegerField(default=0, help_text=_("Stored UsageDay rows."))
     first_day = models.DateField(null=True, blank=True)
     last_day = models.DateField(null=True, blank=True)
     content_sha256 = models.CharField(

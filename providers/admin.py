@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Currency,
@@ -138,7 +139,7 @@ class ProviderAdmin(OriginAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(model_count=Count("models"))
 
-    @admin.display(description="models", ordering="model_count")
+    @admin.display(description=_("models"), ordering="model_count")
     def model_count(self, obj: Provider) -> int:
         return obj.model_count
 
@@ -186,7 +187,7 @@ class LLMModelAdmin(OriginAdminMixin, admin.ModelAdmin):
             .prefetch_related(Prefetch("prices", queryset=in_force, to_attr="prices_today"))
         )
 
-    @admin.display(description="price in force today")
+    @admin.display(description=_("price in force today"))
     def price_today(self, obj: LLMModel) -> str:
         prices = getattr(obj, "prices_today", None)
         if prices is None:
@@ -234,7 +235,7 @@ class PriceAdmin(OriginAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("model",)
     date_hierarchy = "effective_from"
 
-    @admin.display(description="active today", boolean=True)
+    @admin.display(description=_("active today"), boolean=True)
     def active_today(self, obj: Price) -> bool:
         return obj.in_force_on(today())
 
@@ -269,17 +270,17 @@ class OfferAdmin(OriginAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("provider", "eligible_models")
     date_hierarchy = "starts_on"
 
-    @admin.display(description="free tokens / credit")
+    @admin.display(description=_("free tokens / credit"))
     def amount(self, obj: Offer) -> str:
         if obj.free_tokens is not None:
             return f"{obj.free_tokens:,} tokens"
         return format_money(obj.credit_amount, obj.credit_currency)
 
-    @admin.display(description="assumed running until")
+    @admin.display(description=_("assumed running until"))
     def assumed_until(self, obj: Offer) -> dt.date | None:
         return obj.assumed_until
 
-    @admin.display(description="active today", boolean=True)
+    @admin.display(description=_("active today"), boolean=True)
     def active_today(self, obj: Offer) -> bool:
         return obj.active_on(today())
 
@@ -322,7 +323,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     search_fields = ("source", "summary")
     date_hierarchy = "started_at"
 
-    @admin.display(description="discrepancies")
+    @admin.display(description=_("discrepancies"))
     def discrepancy_count(self, obj: ImportRun) -> int:
         return len(obj.discrepancies or [])
 

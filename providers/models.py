@@ -78,8 +78,8 @@ def seed_key_field() -> models.CharField:
         null=True,
         blank=True,
         editable=False,
-        help_text="Stable id of the seed row this came from (fixtures/catalog); empty for "
-        "rows created here or by an import.",
+        help_text=_("Stable id of the seed row this came from (fixtures/catalog); empty for "
+        "rows created here or by an import."),
     )
 
 
@@ -163,11 +163,11 @@ class Provider(models.Model):
     seed_key = seed_key_field()
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
-    name_zh = models.CharField("Chinese name", max_length=120, blank=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166 code, e.g. CN, US")
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166 code, e.g. CN, US"))
     region = models.CharField(max_length=20, choices=Region.choices)
     billing_currency = models.CharField(max_length=3, choices=Currency.choices)
-    openai_compatible = models.BooleanField("OpenAI-compatible API", default=False)
+    openai_compatible = models.BooleanField(_("OpenAI-compatible API"), default=False)
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
@@ -183,31 +183,31 @@ class Provider(models.Model):
 class LLMModel(models.Model):
     seed_key = seed_key_field()
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
-    model_id = models.CharField("API model id", max_length=200)
+    model_id = models.CharField(_("API model id"), max_length=200)
     display_name = models.CharField(max_length=200)
-    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     family = models.CharField(max_length=100, blank=True)
     tier = models.CharField(max_length=10, choices=Tier.choices)
     context_window = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Tokens; empty = unknown (never taken as unlimited)."
+        null=True, blank=True, help_text=_("Tokens; empty = unknown (never taken as unlimited).")
     )
     max_output_tokens = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Tokens; empty = unknown."
+        null=True, blank=True, help_text=_("Tokens; empty = unknown.")
     )
     context_sources = models.TextField(
-        blank=True, help_text="Where the context window and max output figures come from."
+        blank=True, help_text=_("Where the context window and max output figures come from.")
     )
     token_ratio = models.DecimalField(
         max_digits=6,
         decimal_places=3,
         default=Decimal("1.000"),
-        help_text="Tokens this model's tokenizer produces per OpenAI token for the same text.",
+        help_text=_("Tokens this model's tokenizer produces per OpenAI token for the same text."),
     )
     aliases = models.JSONField(
         default=list,
         blank=True,
-        help_text="Other ids a usage export may use for this model (dated snapshots, "
-        "gateway prefixes, display names).",
+        help_text=_("Other ids a usage export may use for this model (dated snapshots, "
+        "gateway prefixes, display names)."),
     )
     released_on = models.DateField(null=True, blank=True)
     retired_on = models.DateField(null=True, blank=True)
@@ -217,7 +217,7 @@ class LLMModel(models.Model):
 
     class Meta:
         ordering = ["provider__name", "model_id"]
-        verbose_name = "LLM model"
+        verbose_name = _("LLM model")
         constraints = [
             models.UniqueConstraint(fields=["provider", "model_id"], name="model_unique_per_provider"),
             models.CheckConstraint(condition=Q(token_ratio__gt=0), name="model_token_ratio_positive"),
@@ -268,7 +268,7 @@ class Price(models.Model):
     seed_key = seed_key_field()
     model = models.ForeignKey(LLMModel, on_delete=models.CASCADE, related_name="prices")
     effective_from = models.DateField()
-    effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; empty = still in force.")
+    effective_to = models.DateField(null=True, blank=True, help_text=_("Exclusive; empty = still in force."))
     currency = models.CharField(max_length=3, choices=Currency.choices)
     input_per_mtok = _money("input / 1M", optional=False)
     output_per_mtok = _money("output / 1M", optional=False)
@@ -277,10 +277,10 @@ class Price(models.Model):
     batch_input_per_mtok = _money("batch input / 1M", optional=True)
     batch_output_per_mtok = _money("batch output / 1M", optional=True)
     min_prompt_tokens = models.PositiveIntegerField(
-        default=0, help_text="Context tier floor: this row applies to prompts of at least this size."
+        default=0, help_text=_("Context tier floor: this row applies to prompts of at least this size.")
     )
     source_url = models.URLField(max_length=500, blank=True)
-    source = models.TextField(blank=True, help_text="Where the figure comes from.")
+    source = models.TextField(blank=True, help_text=_("Where the figure comes from."))
     verification = models.CharField(max_length=20, choices=Verification.choices)
     checked_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -355,9 +355,9 @@ class Offer(models.Model):
     seed_key = seed_key_field()
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=200)
-    name_zh = models.CharField("Chinese name", max_length=200, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     eligible_models = models.ManyToManyField(
-        LLMModel, blank=True, related_name="offers", help_text="None selected = all of the provider's models."
+        LLMModel, blank=True, related_name="offers", help_text=_("None selected = all of the provider's models.")
     )
     free_tokens = models.BigIntegerField(null=True, blank=True)
     credit_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -366,25 +366,25 @@ class Offer(models.Model):
         "tokens that count", max_length=6, choices=TokenKind.choices, default=TokenKind.BOTH
     )
     per_model = models.BooleanField(
-        default=False, help_text="Each eligible model gets its own pool of this size."
+        default=False, help_text=_("Each eligible model gets its own pool of this size.")
     )
     eligibility = models.CharField(max_length=20, choices=Eligibility.choices)
     starts_on = models.DateField()
     ends_on = models.DateField(
-        null=True, blank=True, help_text="Published campaign end (inclusive); empty = not published."
+        null=True, blank=True, help_text=_("Published campaign end (inclusive); empty = not published.")
     )
     last_seen_on = models.DateField(
         null=True,
         blank=True,
-        help_text="When the end is not published: the latest day a source shows the campaign "
-        "still running. Required when the end is empty.",
+        help_text=_("When the end is not published: the latest day a source shows the campaign "
+        "still running. Required when the end is empty."),
     )
     assume_running_months = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_ASSUMED_RUNNING_MONTHS)],
-        help_text="An offer without a published end is only claimed up to this many months "
-        "after it was last seen running; empty = the site default (OFFER_ASSUMED_RUNNING_MONTHS).",
+        help_text=_("An offer without a published end is only claimed up to this many months "
+        "after it was last seen running; empty = the site default (OFFER_ASSUMED_RUNNING_MONTHS)."),
     )
     valid_days_after_claim = models.PositiveIntegerField(null=True, blank=True)
     conditions = models.TextField(blank=True)
@@ -457,7 +457,7 @@ class Offer(models.Model):
 class ExchangeRate(models.Model):
     day = models.DateField()
     currency = models.CharField(max_length=3, choices=Currency.choices)
-    per_usd = models.DecimalField("units per USD", max_digits=12, decimal_places=6)
+    per_usd = models.DecimalField(_("units per USD"), max_digits=12, decimal_places=6)
     source = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
     updated_at = models.DateTimeField(auto_now=True)
@@ -590,24 +590,24 @@ class MeterRule(models.Model):
         null=True,
         blank=True,
         related_name="meter_rules",
-        help_text="Empty = the token kind only: the usage keeps its meter text (or the model the "
-        "bill names) as the id to identify on the dashboard.",
+        help_text=_("Empty = the token kind only: the usage keeps its meter text (or the model the "
+        "bill names) as the id to identify on the dashboard."),
     )
     token_kind = models.CharField(max_length=12, choices=MeterTokenKind.choices)
-    batch = models.BooleanField(default=False, help_text="Usage billed at batch prices.")
+    batch = models.BooleanField(default=False, help_text=_("Usage billed at batch prices."))
     tokens_per_unit = models.DecimalField(
         max_digits=14,
         decimal_places=4,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.0001"))],
-        help_text="Tokens per unit of the bill's quantity, used when the bill does not state "
-        "the unit (e.g. 1000000 for AWS Marketplace amounts).",
+        help_text=_("Tokens per unit of the bill's quantity, used when the bill does not state "
+        "the unit (e.g. 1000000 for AWS Marketplace amounts)."),
     )
     priority = models.PositiveSmallIntegerField(
-        default=100, help_text="Lower is tried first (rules with a model before kind-only rules)."
+        default=100, help_text=_("Lower is tried first (rules with a model before kind-only rules).")
     )
-    source = models.TextField(blank=True, help_text="Where the spelling was seen.")
+    source = models.TextField(blank=True, help_text=_("Where the spelling was seen."))
     notes = models.TextField(blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADMIN)
     updated_at = models.DateTimeField(auto_now=True)

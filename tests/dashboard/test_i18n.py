@@ -289,3 +289,11 @@ def test_every_usage_format_has_a_translatable_name() -> None:
     with translation.override("zh-hans"):
         assert format_wording.word_format(FORMATS["generic"]) == "通用用量 CSV（date、model、input_tokens、output_tokens）"
         assert format_wording.word_report_text("empty row") == "空行"
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_verbose_names_and_help_texts_in_chinese(staff_client: Client) -> None:
+    page = staff_client.get("/admin/providers/offer/add/", **ZH).content.decode()
+    assert "公布的活动结束日期（含当日）；为空表示未公布。" in page  # a help text
+    assert "中文名称" in page  # a verbose name
+    assert "Published campaign end (inclusive)" in staff_client.get("/admin/providers/offer/add/").content.decode()
