@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
@@ -26,4 +27,6 @@ class SiteLocaleMiddleware(LocaleMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
             return response
+        # The language cookie chooses the language as much as Accept-Language does.
+        patch_vary_headers(response, ("Cookie",))
         return super().process_response(request, response)

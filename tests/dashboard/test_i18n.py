@@ -297,3 +297,9 @@ def test_the_admin_shows_verbose_names_and_help_texts_in_chinese(staff_client: C
     assert "公布的活动结束日期（含当日）；为空表示未公布。" in page  # a help text
     assert "中文名称" in page  # a verbose name
     assert "Published campaign end (inclusive)" in staff_client.get("/admin/providers/offer/add/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_vary_on_the_language_inputs(client: Client, seeded) -> None:
+    vary = client.get(reverse("offers")).headers["Vary"]
+    assert "Accept-Language" in vary and "Cookie" in vary
