@@ -29,6 +29,7 @@ TEMPLATES: Mapping[str, Any] = {
     "tier_down": _("next tier down: {tier}"),
     "offer": pgettext_lazy("mapping reason", "offer: {offer}"),
     "no_tier_model": _("no model of this tier"),
+    "no_priced_model": _("no model of this provider has a price in force on {day}"),
     "no_fitting_model": _(
         "no model of this tier has a context window of {needed:,} tokens (your typical request "
         "of {typical:,} tokens + 50% headroom)"
