@@ -303,3 +303,22 @@ def test_the_admin_shows_verbose_names_and_help_texts_in_chinese(staff_client: C
 def test_pages_vary_on_the_language_inputs(client: Client, seeded) -> None:
     vary = client.get(reverse("offers")).headers["Vary"]
     assert "Accept-Language" in vary and "Cookie" in vary
+
+
+def test_the_500_page_is_in_the_language_of_the_request(rf) -> None:
+    from django.views.defaults import server_error
+
+    with translation.override("zh-hans"):
+        page = server_error(rf.get("/")).content.decode()
+    assert '<html lang="zh-hans">' in page and "服务器出错了" in page
+    with translation.override("en"):
+        assert "Something went wrong on our side" in server_error(rf.get("/")).content.decode()
+
+
+@pytest.mark.django_db
+def test_provider_and_model_chinese_names_on_a_chinese_page(client: Client, seeded) -> None:
+    page = client.get(reverse("provider_detail", args=["alibaba"]), **ZH).content.decode()
+    assert "<td>通义千问-Plus</td>" in page
+    assert "<title>阿里云百炼 · TokenScope</title>" in page
+    english = client.get(reverse("provider_detail", args=["alibaba"])).content.decode()
+    assert "<td>Qwen Plus</td>" in english
