@@ -23,12 +23,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, pgettext_lazy
 
 from dashboard.api.errors import json_error
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 UNIT_WORDS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 GROUP_WORDS = {"upload": "uploads", "projection": "projections"}
+PAGE_UNIT_WORDS = {
+    "s": pgettext_lazy("rate limit", "second"), "m": pgettext_lazy("rate limit", "minute"),
+    "h": pgettext_lazy("rate limit", "hour"), "d": pgettext_lazy("rate limit", "day"),
+}
+PAGE_GROUP_WORDS = {
+    "upload": pgettext_lazy("rate limit", "uploads"), "projection": pgettext_lazy("rate limit", "projections"),
+    "requests": pgettext_lazy("rate limit", "requests"),
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,15 @@ def too_many(request: HttpRequest, group: str, rate: Rate, wait: int) -> HttpRes
     if request.path.startswith("/api/"):
         response = json_error(message, 429)
     else:
+        # A page's visitor reads it in the page's language (the API stays English).
+        message = gettext(
+            "Too many requests: at most %(count)s %(what)s per %(unit)s from one client; retry in %(wait)s s."
+        ) % {
+            "count": rate.count,
+            "what": str(PAGE_GROUP_WORDS.get(group, PAGE_GROUP_WORDS["requests"])),
+            "unit": str(PAGE_UNIT_WORDS[rate.unit]),
+            "wait": wait,
+        }
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(wait)
     return response

@@ -322,3 +322,12 @@ def test_provider_and_model_chinese_names_on_a_chinese_page(client: Client, seed
     assert "<title>阿里云百炼 · TokenScope</title>" in page
     english = client.get(reverse("provider_detail", args=["alibaba"])).content.decode()
     assert "<td>Qwen Plus</td>" in english
+
+
+@pytest.mark.django_db
+def test_a_web_rate_limit_answer_is_in_the_page_language(client: Client, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "upload": "1/h"}
+    client.post(reverse("profiles:upload"), {"file": csv_file("date,model,input_tokens,output_tokens\n")}, **ZH)
+    refused = client.post(reverse("profiles:upload"), {"file": csv_file("x")}, **ZH)
+    assert refused.status_code == 429
+    assert refused.content.decode().startswith("请求过于频繁：每个客户端每小时最多 1 次上传；请 ")
