@@ -37,10 +37,10 @@ def allowed_words() -> set[str]:
     from providers.models import LLMModel, Offer, Provider
 
     texts: list[str] = [*UNITS, *FORMATS.values()]
-    texts += [p.name for p in Provider.objects.all()]
+    texts += [text for p in Provider.objects.all() for text in (p.name, p.name_zh)]
     for model in LLMModel.objects.all():
-        texts += [model.model_id, model.display_name, *model.aliases]
-    texts += [o.name for o in Offer.objects.all()]
+        texts += [model.model_id, model.display_name, model.name_zh, *model.aliases]
+    texts += [text for o in Offer.objects.all() for text in (o.name, o.name_zh)]
     texts += [p.file_name for p in UsageProfile.objects.all()]
     return {w for text in texts for w in WORD.findall(text)} | {w.strip(".-") for text in texts for w in WORD.findall(text)}
 

@@ -55,6 +55,12 @@
     if (!source || typeof Plotly === "undefined") { return; }
     useLocale();
     var spec = JSON.parse(source.textContent);
+    // Month axes read "2024年7月" in Chinese rather than "7月 2024".
+    if (config.locale === "zh-CN" && spec.layout && spec.layout.xaxis) {
+      ["tickformat", "hoverformat"].forEach(function (key) {
+        if (spec.layout.xaxis[key] === "%b %Y") { spec.layout.xaxis[key] = "%Y年%b"; }
+      });
+    }
     el.setAttribute("data-plot-height", spec.plot_height || "");
     // Month labels need about 72 px each: fewer of them on a phone than on a desktop.
     var xaxis = spec.layout && spec.layout.xaxis;
