@@ -135,6 +135,53 @@ def _same(rule: MeterRule, name: str, value: object) -> bool:
     return getattr(rule, name) == value
 
 
+def _source(directory: Path | None, path: Path | None) -> tuple[Path, str]:
+    """The file to load and the name its messages use."""
+    if path is not None:
+        return path, str(path)
+    if directory is None:
+        raise ValueError("give the seed directory or a file path")
+    return directory / FILE_NAME, f"fixtures/catalog/{FILE_NAME}"
+
+
+def _check(rule: MeterRule, where: str) -> None:
+    """The model's own validation, worded as a file error at `where`."""
+    try:
+        rule.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+        raise MeterFileError(f"{where}: {details}") from None
+
+
+def _apply(rule: MeterRule | None, values: dict, origin: str, reset: bool, where: str) -> str:
+    """Create or update one rule from a file row; returns the `MeterCounts` field it adds to."""
+    if rule is not None and rule.origin not in (origin, Origin.SEED) and not reset:
+        return "kept"  # staff's (or another source's) version stays
+    if rule is None:
+        rule = MeterRule(origin=origin, **values)
+        outcome = "created"
+    else:
+        if rule.origin == origin and all(_same(rule, n, v) for n, v in values.items()):
+            return "unchanged"
+        for name, value in values.items():
+            setattr(rule, name, value)
+        rule.origin = origin
+        outcome = "updated"
+    _check(rule, where)
+    rule.save()
+    return outcome
+
+
+def _remove_stale(existing: dict[tuple[str, str], MeterRule], seen: set[tuple[str, str]]) -> int:
+    """Delete seed rows that left the file; returns how many."""
+    stale = [r.pk for key, r in existing.items() if r.origin == Origin.SEED and key not in seen]
+    if stale:
+        MeterRule.objects.filter(pk__in=stale).delete()
+    return len(stale)
+
+
 def load_meter_rules(
     directory: Path | None = None,
     *,
@@ -146,15 +193,9 @@ def load_meter_rules(
 
     The seed reads `directory / meters.csv`; an import passes `path` and origin "import".
     """
-    if path is None:
-        if directory is None:
-            raise ValueError("give the seed directory or a file path")
-        path = directory / FILE_NAME
-        label = f"fixtures/catalog/{FILE_NAME}"
-        if not path.exists():
-            return MeterCounts()  # a catalog directory without cloud-bill meters
-    else:
-        label = str(path)
+    if path is None and directory is not None and not (directory / FILE_NAME).exists():
+        return MeterCounts()  # a catalog directory without cloud-bill meters
+    path, label = _source(directory, path)
     rows = _read(path, label)
     counts = MeterCounts()
     models = {
@@ -170,38 +211,8 @@ def load_meter_rules(
             if key in seen:
                 raise MeterFileError(f"{where}: duplicate rule for {key[0]} {key[1]!r}")
             seen.add(key)
-            rule = existing.get(key)
-            if rule is not None and rule.origin != origin and rule.origin != Origin.SEED and not reset:
-                counts.kept += 1
-                continue
-            if rule is None:
-                rule = MeterRule(origin=origin, **values)
-                outcome = "created"
-            else:
-                same = rule.origin == origin and all(
-                    _same(rule, name, value) for name, value in values.items()
-                )
-                if same:
-                    counts.unchanged += 1
-                    continue
-                for name, value in values.items():
-                    setattr(rule, name, value)
-                rule.origin = origin
-                outcome = "updated"
-            try:
-                rule.full_clean(validate_unique=False, validate_constraints=False)
-            except ValidationError as exc:
-                details = "; ".join(
-                    f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
-                )
-                raise MeterFileError(f"{where}: {details}") from None
-            rule.save()
+            outcome = _apply(existing.get(key), values, origin, reset, where)
             setattr(counts, outcome, getattr(counts, outcome) + 1)
         if origin == Origin.SEED:
-            stale = [
-                r.pk for key, r in existing.items() if r.origin == Origin.SEED and key not in seen
-            ]
-            if stale:
-                MeterRule.objects.filter(pk__in=stale).delete()
-                counts.removed = len(stale)
+            counts.removed = _remove_stale(existing, seen)
     return counts

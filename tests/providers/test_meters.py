@@ -142,3 +142,52 @@ def test_a_bad_meter_row_names_file_and_line_and_stores_nothing(
         bad_header = tmp_path / "header.csv"
         bad_header.write_text(HEADER.rstrip("\n") + ",colour\n", encoding="utf-8")
         load_meter_rules(path=bad_header)
+
+
+def test_a_seed_rule_that_left_the_file_is_deleted_and_an_imported_one_kept(
+    seeded: SeedSummary, tmp_path: Path
+) -> None:
+    imported = MeterRule.objects.create(
+        bill="azure", pattern="imported only", token_kind="input", origin=Origin.IMPORT
+    )
+    (tmp_path / "meters.csv").write_text(
+        HEADER + "azure,kept pattern,,,input,false,,100,,\n", encoding="utf-8"
+    )
+    counts = load_meter_rules(tmp_path)
+    assert (counts.created, counts.removed) == (1, seed_rows())
+    assert set(MeterRule.objects.values_list("pattern", flat=True)) == {
+        "kept pattern", imported.pattern,
+    }
+
+
+def test_reset_restores_the_seed_over_an_admin_edit(seeded: SeedSummary, admin_edit) -> None:
+    rule = MeterRule.objects.get(bill="azure", pattern=r".*\b(inp|inpt|input)\b.*")
+    seeded_priority = rule.priority
+    assert admin_edit(rule, priority=60).status_code == 302
+    counts = load_meter_rules(FIXTURE_DIR, reset=True)
+    rule.refresh_from_db()
+    assert (rule.priority, rule.origin, counts.updated, counts.kept) == (
+        seeded_priority, Origin.SEED, 1, 0,
+    )
+
+
+def test_a_row_the_model_refuses_names_its_line_and_stores_nothing(
+    seeded: SeedSummary, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad_regex.csv"
+    path.write_text(
+        HEADER + "azure,fine,,,input,false,,100,,\n" + "azure,gpt(4o,,,input,false,,100,,\n",
+        encoding="utf-8",
+    )
+    before = MeterRule.objects.count()
+    with pytest.raises(MeterFileError, match=r"bad_regex.csv:3: pattern: .*regular expression"):
+        load_meter_rules(path=path, origin=Origin.IMPORT)
+    assert MeterRule.objects.count() == before
+
+
+def test_a_catalog_directory_without_meters_loads_nothing_but_a_missing_file_is_an_error(
+    db: None, tmp_path: Path
+) -> None:
+    assert load_meter_rules(tmp_path).changed == 0
+    with pytest.raises(MeterFileError, match="file not found"):
+        load_meter_rules(path=tmp_path / "absent.csv")
