@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from providers.catalog import clear_catalog_cache
-
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "usage"
 SAMPLE_FILES = sorted(SAMPLES_DIR.glob("*.csv"))
 
@@ -170,12 +168,3 @@ BAD_INPUTS = [
 @pytest.fixture
 def small_generic_file() -> SimpleUploadedFile:
     return csv_file(SMALL_GENERIC_CSV, "team_usage.csv")
-
-
-@pytest.fixture(autouse=True)
-def fresh_catalog_snapshot():
-    # The snapshot cache is keyed by a version number that restarts in every test database
-    # transaction, so a snapshot from another test could otherwise be reused.
-    clear_catalog_cache()
-    yield
-    clear_catalog_cache()

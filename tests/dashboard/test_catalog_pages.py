@@ -47,8 +47,17 @@ def test_catalog_shows_native_and_converted_prices_and_marks_unpriced_and_unveri
     html = client.get(reverse("catalog"), {"currency": "USD"}).content.decode()
     # ¥7.1386 at 7.1386 CNY per USD is $1.00; ¥14.2772 is $2.00.
     assert "¥7.14" in html and "$1.00" in html and "$2.00" in html
-    assert "no price" in html and "us-unpriced" in html
-    assert "unverified" in html
+    assert "no price" in table_row(html, "us-unpriced")
+    assert "no price" not in table_row(html, "us-1")
+    # The badge sits on the unverified row only (the page footer also says "unverified").
+    assert "badge warn" in table_row(html, "us-1") and ">unverified<" in table_row(html, "us-1")
+    assert ">unverified<" not in table_row(html, "m0")
+
+
+def table_row(html: str, model_id: str) -> str:
+    """The price table's <tr> that lists ``model_id``."""
+    at = html.index(f"<code>{model_id}</code>")
+    return html[html.rindex("<tr", 0, at):html.index("</tr>", at)]
 
 
 def test_catalog_in_cny_converts_usd_prices_with_the_latest_rate(client: Client) -> None:

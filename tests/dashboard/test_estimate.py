@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import UsageDay, UsageProfile
-from providers.catalog import clear_catalog_cache
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 30)
@@ -24,7 +23,6 @@ GOOD = {"model": "openai/gpt-4o", "input_tokens": "120M", "output_tokens": "30,0
 
 @pytest.fixture(autouse=True)
 def catalog(seeded, monkeypatch):
-    clear_catalog_cache()
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
     return seeded
 

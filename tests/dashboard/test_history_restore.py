@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.profile_store import ingest_sample
-from providers.catalog import clear_catalog_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,6 @@ RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 @pytest.fixture
 def pages(seeded) -> dict[str, tuple[str, str]]:
     """Page URL -> (id of the fragment htmx swaps, text only the full page has)."""
-    clear_catalog_cache()
     profile = ingest_sample()
     dashboard = reverse("profiles:dashboard", args=[profile.pk])
     return {

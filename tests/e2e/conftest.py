@@ -72,10 +72,8 @@ def screenshot(page, name: str) -> None:
 
 @pytest.fixture
 def seeded_server(live_server, transactional_db):
-    from providers.catalog import clear_catalog_cache
     from providers.seed import load_seed
 
-    clear_catalog_cache()
     load_seed()
     return live_server
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from providers.catalog import build_catalog, clear_catalog_cache, get_catalog
+from providers.catalog import build_catalog, get_catalog
 from providers.models import (
     CatalogState,
     ExchangeRate,
@@ -19,14 +19,6 @@ from providers.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Rolled-back test transactions can reuse a version number, so start each test clean.
-    clear_catalog_cache()
-    yield
-    clear_catalog_cache()
 
 
 def make_provider(slug: str, currency: str = "USD") -> Provider:

@@ -4,6 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.engine.usage import UsageFileError, read_usage
+from dashboard.engine.usage.columns import EARLIEST_DAY
+from dashboard.engine.usage.reader import CANONICAL_COLUMNS, COUNT_COLUMNS
 
 from .conftest import TODAY
 
@@ -33,11 +35,19 @@ def read_or_refuse(data: bytes) -> None:
         frame, report = read_usage(data, filename="x.csv", today=TODAY)
     except UsageFileError:
         return
-    assert len(frame) > 0
-    assert report.rows_read >= len(frame) or report.rows_read > 0
-    for column in ("tokens_input_uncached", "tokens_cache_read", "tokens_cache_write",
-                   "tokens_output", "requests"):
+    keeps_the_frame_rules(frame, report)
+
+
+def keeps_the_frame_rules(frame, report) -> None:
+    # Rows are summed per day, model and batch flag: never more rows out than were read.
+    assert 0 < len(frame) <= report.rows_read
+    assert list(frame.columns) == CANONICAL_COLUMNS
+    for column in COUNT_COLUMNS:
         assert (frame[column] >= 0).all()
+    # The report's period is the frame's, and it lies between 2020-01-01 and today.
+    days = frame["day"].dt.date
+    assert (report.first_day, report.last_day) == (days.min(), days.max())
+    assert EARLIEST_DAY <= report.first_day and report.last_day <= TODAY
 
 
 @SETTINGS
@@ -91,3 +101,7 @@ def test_generic_totals_match_a_plain_python_sum(rows):
     }
     assert got == expected
     assert report.rows_read == len(rows)
+    keeps_the_frame_rules(frame, report)
+    days = sorted(day for day, _, _ in expected)
+    assert (report.first_day.isoformat(), report.last_day.isoformat()) == (days[0], days[-1])
+    assert report.models == sorted({model for _, model, _ in expected})
