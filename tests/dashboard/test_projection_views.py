@@ -104,14 +104,21 @@ def test_bad_scenario_values_give_400_with_the_message_and_no_results(client: Cl
     assert 'id="ranking"' not in html
 
 
-def test_first_visit_uses_defaults_and_shows_results(client: Client) -> None:
+def test_first_visit_uses_defaults_and_shows_results(client: Client, monkeypatch) -> None:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: dt.date(2026, 11, 30))
     catalog()
     p = profile()
     response = client.get(reverse("profiles:dashboard", args=[p.pk]))
     assert response.status_code == 200
     scenario_used = response.context["scenario"]
+    assert scenario_used.switch_date == dt.date(2026, 11, 30)  # switching today
     assert scenario_used.horizon_months == 12 and scenario_used.display_currency == "USD"
     assert scenario_used.eligibility == frozenset({"openai_migrants", "new_customers"})
+    # ... and the results are there: DeepSeek ranked first, 12 months of 30.667M x $0.70
+    summary = {s.candidate: s for s in response.context["outcome"].projection.summary}
+    assert summary["deepseek"].rank == 1
+    assert summary["deepseek"].total_display == pytest.approx(12 * 21.4667, abs=0.01)
+    assert 'id="ranking"' in response.content.decode()
 
 
 def test_unknown_ids_are_left_out_and_identifying_them_compares_them(client: Client) -> None:
@@ -258,9 +265,10 @@ def test_projection_follows_an_admin_price_change(client: Client) -> None:
     price.input_per_mtok = Decimal("0.56")
     price.save()
     after = client.get(url, {"switch": SWITCH, "horizon": "1"}).json()
+    total = {s["candidate"]: s["total_display"] for s in before["summary"]}
+    assert total["deepseek"] == pytest.approx(30.6667 * (0.28 + 0.42), abs=1e-3)
     total = {s["candidate"]: s["total_display"] for s in after["summary"]}
     assert total["deepseek"] == pytest.approx(30.6667 * (0.56 + 0.42), abs=1e-3)
-    assert before != after
 
 
 def test_the_summary_line_says_the_exact_horizon_dates(client: Client) -> None:

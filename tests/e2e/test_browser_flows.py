@@ -3,12 +3,16 @@ an admin's edit showing up in the projection. Drives the system Chromium via Pla
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from providers.models import Offer
@@ -21,6 +25,42 @@ JULY_2024 = "s=1&switch=2024-07-09&elig=openai_migrants&elig=new_customers"
 
 def ranking_totals(page: Page) -> list[str]:
     return page.locator("#ranking tbody td.total").all_inner_texts()
+
+
+def shown_totals(page: Page) -> dict[str, float]:
+    """Candidate -> the amount its Total cell shows (the display currency's figure)."""
+    totals = {}
+    for row in page.locator("#ranking tbody tr").all():
+        text = row.locator("td.total").inner_text()
+        amount = re.search(r"[$¥]([\d,]+\.\d+)", text)
+        assert amount, text
+        totals[row.get_attribute("data-candidate")] = float(amount.group(1).replace(",", ""))
+    return totals
+
+
+def projection_api(profile, page: Page) -> dict:
+    """The JSON API's answer for the scenario in the page's URL (computed in this process)."""
+    query = urlsplit(page.url).query
+    response = Client().get(reverse("api:projection", args=[profile.pk]) + "?" + query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def api_totals(body: dict) -> dict[str, float]:
+    return {s["candidate"]: s["total_display"] for s in body["summary"] if s["rank"] is not None}
+
+
+def calendar_months(horizon: dict) -> int:
+    start, end = (dt.date.fromisoformat(horizon[k]) for k in ("start", "end"))
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def last_month_cost(page: Page, candidate: str) -> float:
+    return page.evaluate(
+        """(key) => document.getElementById('chart-monthly').data
+             .find(trace => trace.meta === key).y.slice(-1)[0]""",
+        candidate,
+    )
 
 
 def test_uploading_a_file_lands_on_its_dashboard_with_every_chart_drawn(seeded_server, page: Page, console_errors):
@@ -43,7 +83,8 @@ def test_changing_growth_and_currency_updates_results_in_place_and_the_url(sampl
     wait_for_charts(page)
     page.evaluate("window.__noReload = true")
     before = ranking_totals(page)
-    chart_before = page.evaluate("document.getElementById('chart-monthly').data[0].y.slice(-1)[0]")
+    assert shown_totals(page) == pytest.approx(api_totals(projection_api(sample_profile, page)), abs=0.006)
+    chart_before = last_month_cost(page, "current")
 
     with page.expect_response(lambda r: "growth=10" in r.url and r.request.headers.get("hx-request") == "true"):
         page.fill("#id_growth", "10")
@@ -51,10 +92,15 @@ def test_changing_growth_and_currency_updates_results_in_place_and_the_url(sampl
     expect(page).to_have_url(re.compile(r"growth=10"))
     wait_for_charts(page)
     assert page.evaluate("window.__noReload") is True  # htmx swapped the results, no page load
-    after = ranking_totals(page)
-    assert after != before
-    chart_after = page.evaluate("document.getElementById('chart-monthly').data[0].y.slice(-1)[0]")
-    assert chart_after > chart_before  # 10% a month compounds: the last month costs more
+    # The swapped-in totals are the projection of the new URL's scenario ...
+    grown = projection_api(sample_profile, page)
+    assert grown["scenario"]["growth_pct"] == 10
+    assert shown_totals(page) == pytest.approx(api_totals(grown), abs=0.006)
+    assert ranking_totals(page) != before
+    # ... and 10% a month compounds: the current provider's last month (no offers) costs
+    # 1.1^(n-1) times what it cost without growth, n = calendar months in the horizon.
+    months = calendar_months(grown["horizon"])
+    assert last_month_cost(page, "current") == pytest.approx(chart_before * 1.1 ** (months - 1), rel=1e-9)
 
     with page.expect_response(lambda r: "currency=CNY" in r.url):
         page.select_option("#id_currency", "CNY")
@@ -89,7 +135,8 @@ def test_july_2024_preset_shows_savings_claims_the_migration_offers_and_names_th
     current = page.locator("#ranking tbody tr[data-candidate=current] td.total")
     expect(current).to_contain_text("¥")
     savings = page.locator("#ranking tbody tr:not([data-candidate=current]) td.savings")
-    assert savings.count() >= 5
+    ranked = api_totals(projection_api(sample_profile, page))
+    assert savings.count() == len(ranked) - 1 >= 5  # every ranked candidate but the current
     for text in savings.all_inner_texts():
         assert "¥" in text and "—" not in text, text
 
@@ -143,8 +190,8 @@ def test_admin_edit_of_an_offer_changes_the_projection_at_the_same_url(sample_pr
     User.objects.create_superuser("boss", "boss@example.com", "correct horse battery")
     url = f"{seeded_server.url}/profiles/{sample_profile.pk}/?{JULY_2024}"
     page.goto(url)
-    zhipu = page.locator("#ranking tbody tr[data-candidate=zhipu] td.total")
-    before = zhipu.inner_text()
+    before = shown_totals(page)["zhipu"]
+    assert before == pytest.approx(api_totals(projection_api(sample_profile, page))["zhipu"], abs=0.006)
 
     offer = Offer.objects.get(provider__slug="zhipu", eligible_models__model_id="glm-4")
     page.goto(f"{seeded_server.url}/admin/login/?next=/admin/providers/offer/{offer.pk}/change/")
@@ -160,8 +207,14 @@ def test_admin_edit_of_an_offer_changes_the_projection_at_the_same_url(sample_pr
     assert offer.free_tokens == 1000
 
     page.goto(url)
-    after = page.locator("#ranking tbody tr[data-candidate=zhipu] td.total").inner_text()
-    assert after != before  # 50M free GLM-4 tokens became 1,000: Zhipu costs more
+    # 50M free GLM-4 tokens became 1,000: the page shows the projection with the edited offer,
+    # in which Zhipu costs more.
+    body = projection_api(sample_profile, page)
+    after = shown_totals(page)["zhipu"]
+    assert after == pytest.approx(api_totals(body)["zhipu"], abs=0.006)
+    assert after > before
+    edited = next(o for o in body["offers"] if o["offer_key"] == offer.pk)
+    assert edited["applied"] and [pool["size"] for pool in edited["pools"]] == [1000]
     expect(page.locator("#offers-outcome")).to_contain_text("1.00K")
 
 
