@@ -7,6 +7,10 @@ from collections import Counter
 
 import pytest
 
+from dashboard.engine.history import reprice_history
+from dashboard.engine.scenario import Scenario
+from dashboard.engine.usage import read_usage
+from providers.catalog import get_catalog
 from providers.models import (
     CatalogState,
     Eligibility,
@@ -24,6 +28,7 @@ from providers.seed import FIXTURE_DIR, SeedSummary, load_seed
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+USAGE = FIXTURE_DIR.parent / "usage"
 
 
 def fixture_rows(name: str) -> int:
@@ -144,3 +149,23 @@ def test_the_migration_offers_of_july_2024_are_seeded_for_openai_migrants(
         starts_on__lte=D(2024, 7, 9),
     )
     assert offers.count() == 1
+
+
+# ---------------------------------------------------------------- the engine on the seed
+
+
+def test_the_engine_reprices_the_openai_cost_export_within_half_a_percent_of_its_bill(
+    seeded: SeedSummary,
+) -> None:
+    # The export's token line items re-priced by the engine's history mode at the seed's list
+    # prices of 2026-08-02/03 (hand-worked in test_seed_data: $0.1422989 billed) and
+    # reconciled with what it billed.
+    frame, _ = read_usage(
+        USAGE / "cost_2026-08-01_2026-08-03.csv", today=D(2026, 11, 29)
+    )
+    history = reprice_history(frame, get_catalog(), Scenario(switch_date=D(2026, 11, 29)))
+    (usd,) = history.reconciliation
+    assert usd.currency == "USD" and usd.billed_not_compared_display == 0
+    assert usd.billed_display == pytest.approx(0.1422989, abs=1e-9)
+    assert abs(usd.difference_pct) <= 0.5
+    assert usd.computed_display == pytest.approx(0.1422989, rel=0.005)
