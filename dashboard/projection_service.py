@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext
 
 from dashboard.engine import billed_rates, presentation
 from dashboard.engine.catalog_types import Catalog
+from dashboard.engine.frame import COUNT_COLUMNS, KEY_COLUMNS
 from dashboard.engine.history import HistoryResult, history_scenario, reprice_history
 from dashboard.engine.projection import ProjectionResult, project
 from dashboard.engine.scenario import Scenario
@@ -54,10 +55,8 @@ def identify_models(frame: pd.DataFrame, identifications: dict[str, int], catalo
         rows = frame["source_model"] == raw_id
         frame.loc[rows, "source_model"] = model.model_id
         frame.loc[rows, "source_provider"] = model.provider
-    keys = ["day", "source_provider", "source_model", "batch"]
-    numeric = ["requests", "tokens_input_uncached", "tokens_cache_read", "tokens_cache_write", "tokens_output"]
-    merged = frame.groupby(keys, as_index=False, sort=True).agg(
-        {**{c: "sum" for c in numeric}, "reported_cost": lambda s: s.sum(min_count=1), "reported_currency": "first"}
+    merged = frame.groupby(list(KEY_COLUMNS), as_index=False, sort=True).agg(
+        {**{c: "sum" for c in COUNT_COLUMNS}, "reported_cost": lambda s: s.sum(min_count=1), "reported_currency": "first"}
     )
     return merged[frame.columns]
 

@@ -18,8 +18,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.engine.catalog_types import CURRENCY_SYMBOLS
+
 from .models import (
-    Currency,
     ExchangeRate,
     ImportRun,
     LLMModel,
@@ -31,7 +32,6 @@ from .models import (
     Provider,
 )
 
-CURRENCY_SIGNS = {Currency.USD: "$", Currency.CNY: "¥"}
 EDIT_MARKS_ADMIN = (Origin.SEED, Origin.IMPORT)
 
 
@@ -46,7 +46,7 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     value = amount.normalize()
     if value.as_tuple().exponent > -2:
         value = value.quantize(Decimal("0.01"))
-    return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{value:f}"
+    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{value:f}"
 
 
 def mark_edited(obj, changed: bool) -> None:

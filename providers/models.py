@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.engine.catalog_types import offer_running_on, period_in_force
+
 
 class Currency(models.TextChoices):
     USD = "USD", _("US dollar")
@@ -314,7 +316,7 @@ class Price(models.Model):
 
     def in_force_on(self, day: dt.date) -> bool:
         # The same rule as PriceQuerySet.in_force, for a row already loaded.
-        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+        return period_in_force(self.effective_from, self.effective_to, day)
 
     def overlapping(self) -> models.QuerySet[Price]:
         """Rows of the same model and context tier whose period meets this one's."""
@@ -421,12 +423,7 @@ class Offer(models.Model):
 
     def active_on(self, day: dt.date) -> bool:
         # The same rule as OfferQuerySet.active_on, for a row already loaded.
-        if day < self.starts_on:
-            return False
-        if self.ends_on is not None:
-            return day <= self.ends_on
-        until = assumed_until(self.ends_on, self.last_seen_on, self.assume_running_months)
-        return until is not None and day <= until
+        return offer_running_on(self.starts_on, self.ends_on, self.assumed_until, day)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

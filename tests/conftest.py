@@ -56,6 +56,17 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock moved to {day.isoformat()} ({TODAY_VARIABLE})" if day else None
 
 
+PINNED_TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture
+def today(time_machine) -> dt.date:
+    """For a test that reads dated data: the clock at PINNED_TODAY (noon UTC, ticking), in
+    every thread, whatever ``TOKENSCOPE_TEST_TODAY`` says; returns that day."""
+    time_machine.move_to(dt.datetime.combine(PINNED_TODAY, dt.time(12), tzinfo=dt.UTC))
+    return PINNED_TODAY
+
+
 @pytest.fixture(autouse=True)
 def fresh_catalog_snapshot():
     """Every test starts and ends with an empty catalog snapshot cache: the cache is keyed by

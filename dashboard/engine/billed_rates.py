@@ -25,6 +25,7 @@ import pandas as pd
 
 from .candidate_costs import CandidateDays, Rows, SourceDays
 from .catalog_types import Catalog
+from .frame import TOKEN_COLUMNS
 from .fx import convert, rates_on
 from .mapping import resolve_sources
 from .offers import Buckets
@@ -151,9 +152,7 @@ def current_days(
 ) -> CandidateDays:
     """The current provider's days priced at the bill's effective rates (no offers)."""
     n_days = len(days)
-    token_names = ("tokens_input_uncached", "tokens_cache_read", "tokens_cache_write",
-                   "tokens_output")
-    token_days = {name: np.zeros(n_days) for name in token_names}
+    token_days = {name: np.zeros(n_days) for name in TOKEN_COLUMNS}
     unpriced = np.zeros(n_days)
     priced_tokens = np.zeros(n_days)
     # per priced group: tokens in / out, display cost in / out, native cost in / out per day
@@ -167,7 +166,7 @@ def current_days(
             return group.per_day(values, n_days)
 
         counts = (group.uncached, group.cache_read, group.cache_write, group.output)
-        for name, values in zip(token_names, counts, strict=True):
+        for name, values in zip(TOKEN_COLUMNS, counts, strict=True):
             token_days[name] += per_day(values)
         info = sources.setdefault(
             group.source, SourceDays(np.zeros(n_days), 1.0, np.zeros(n_days), None)
@@ -284,8 +283,7 @@ def list_vs_billed(frame: pd.DataFrame, catalog: Catalog, scenario: Scenario) ->
         )
         key = keys.get((provider, model))
         list_display = math.nan
-        tokens = group[["tokens_input_uncached", "tokens_cache_read", "tokens_cache_write",
-                        "tokens_output"]].to_numpy().sum()
+        tokens = group[list(TOKEN_COLUMNS)].to_numpy().sum()
         if key is not None and tokens > 0:
             priced = price_frame(
                 group, catalog, key, scenario.display_currency,

@@ -18,6 +18,8 @@ import numpy as np
 EPOCH = dt.date(1970, 1, 1)
 UNVERIFIED = "unverified"
 CURRENCIES = ("USD", "CNY")
+# The sign shown before an amount: the one home (charts, admin, templates' money filter).
+CURRENCY_SYMBOLS: Mapping[str, str] = MappingProxyType({"USD": "$", "CNY": "¥"})
 TIERS = ("frontier", "flagship", "balanced", "economy", "free")
 ELIGIBILITY_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -36,6 +38,25 @@ def day_number(day: dt.date) -> int:
 
 def day_from_number(number: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(number))
+
+
+def period_in_force(effective_from: dt.date, effective_to: dt.date | None, day: dt.date) -> bool:
+    """A price period is in force from its first day up to, not including, its end (None =
+    open). The one Python home of the rule: the engine's rows, the ORM's rows once loaded and
+    the importers' plans ask it; the ORM's ``PriceQuerySet.in_force`` is its SQL twin."""
+    return effective_from <= day and (effective_to is None or day < effective_to)
+
+
+def offer_running_on(
+    starts_on: dt.date, ends_on: dt.date | None, assumed_until: dt.date | None, day: dt.date
+) -> bool:
+    """An offer runs on ``day`` once started and up to its published end (inclusive) or, when
+    the end is not published, up to the last day it is assumed to run (last seen running +
+    its window); with neither it does not run. ``OfferQuerySet.active_on`` is its SQL twin."""
+    if day < starts_on:
+        return False
+    last_day = ends_on if ends_on is not None else assumed_until
+    return last_day is not None and day <= last_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +100,7 @@ class PriceRow:
     verification: str = "verified-official"
 
     def in_force_on(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+        return period_in_force(self.effective_from, self.effective_to, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +124,9 @@ class OfferInfo:
     # day it is assumed to run (last_seen_on + the assumption window, set by the catalog).
     last_seen_on: dt.date | None = None
     assumed_until: dt.date | None = None
+
+    def running_on(self, day: dt.date) -> bool:
+        return offer_running_on(self.starts_on, self.ends_on, self.assumed_until, day)
 
 
 @dataclass(frozen=True, slots=True)

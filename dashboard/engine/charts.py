@@ -36,11 +36,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .catalog_types import CURRENCY_SYMBOLS as SYMBOLS
 from .catalog_types import day_from_number, day_number
 from .fx import rates_on
 from .text import Translate, gettext_noop, same
 
-SYMBOLS = {"USD": "$", "CNY": "¥"}
 PLOT_HEIGHT = 260  # px of plotting area; the figure grows below it for the legend
 MAX_SERIES = 8
 CURRENT = "current"  # the candidate key of the user's current provider

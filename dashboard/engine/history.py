@@ -27,6 +27,7 @@ from .comparison import (
     rank_summaries,
     summarise,
 )
+from .frame import TOKEN_COLUMNS
 from .fx import RateUsed, convert, rates_used
 from .mapping import resolve_sources, typical_requests
 from .pricing import frame_day_numbers, price_frame, source_columns, typical_prompt_tokens
@@ -149,7 +150,7 @@ def reconcile(
     days = frame_day_numbers(billed["day"])
     tokens = (
         billed[
-            ["tokens_input_uncached", "tokens_cache_read", "tokens_cache_write", "tokens_output"]
+            list(TOKEN_COLUMNS)
         ]
         .sum(axis=1)
         .to_numpy(dtype=np.float64)

@@ -16,14 +16,8 @@ from typing import Any
 import pandas as pd
 
 from . import charts
+from .frame import TOKEN_COLUMNS
 from .text import Translate, gettext_noop, same
-
-TOKEN_COLUMNS = [
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-]
 
 
 @dataclass(frozen=True)
@@ -94,7 +88,7 @@ def usage_by_month(frame: pd.DataFrame, translate: Translate = same) -> Table:
         return Table(translate(gettext_noop("Tokens per month by model")), [], [], "tokens")
     data = frame.copy()
     data["month"] = pd.to_datetime(data["day"]).dt.to_period("M").dt.to_timestamp()
-    data["tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
+    data["tokens"] = data[list(TOKEN_COLUMNS)].sum(axis=1)
     pivot = data.groupby(["source_model", "month"], sort=True)["tokens"].sum().unstack("month", fill_value=0)
     rows = [(str(model), [float(v) for v in values]) for model, values in pivot.iterrows()]
     return Table(
@@ -160,7 +154,7 @@ def free_vs_paid(result: Any, translate: Translate = same, names: Mapping[str, s
     if result.monthly.empty:
         return Table(translate(gettext_noop("Free vs paid tokens")), parts, [], "tokens")
     data = result.monthly.copy()
-    data["all_tokens"] = data[TOKEN_COLUMNS].sum(axis=1)
+    data["all_tokens"] = data[list(TOKEN_COLUMNS)].sum(axis=1)
     sums = data.groupby("candidate")[["all_tokens", "free_tokens_used", "unpriced_tokens"]].sum()
     rows, keys = [], []
     for candidate in order:

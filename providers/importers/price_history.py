@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from dashboard.engine.catalog_types import period_in_force
 from providers.models import (
     CatalogState,
     Currency,
@@ -171,7 +172,7 @@ class _Slot:
     new: NewPrice | None = None
 
     def in_force_on(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or day < self.end)
+        return period_in_force(self.start, self.end, day)
 
 
 class _Timeline:

@@ -125,6 +125,10 @@ def test_active_on_counts_an_open_ended_offer_only_within_its_window(provider: P
     assert active(D(2025, 1, 11)) == {own.pk}
     assert active(D(2025, 2, 28)) == {own.pk}  # 2024-08-31 + 6 months, clamped
     assert active(D(2025, 3, 1)) == set()
-    # The loaded row answers the same as the query.
-    for day in (D(2024, 7, 31), D(2025, 1, 10), D(2025, 1, 11), D(2025, 3, 1)):
-        assert {o.pk for o in Offer.objects.all() if o.active_on(day)} == active(day)
+    # The loaded row and the engine's snapshot answer the same as the query (one rule:
+    # catalog_types.offer_running_on, with OfferQuerySet.active_on its SQL twin).
+    snapshot = build_catalog().offers
+    for day in (D(2024, 5, 31), D(2024, 6, 1), D(2024, 7, 31), D(2024, 8, 1), D(2025, 1, 10),
+                D(2025, 1, 11), D(2025, 2, 28), D(2025, 3, 1)):
+        assert {o.pk for o in Offer.objects.all() if o.active_on(day)} == active(day), day
+        assert {o.key for o in snapshot if o.running_on(day)} == active(day), day
