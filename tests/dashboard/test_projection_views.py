@@ -424,19 +424,3 @@ def test_the_api_mappings_carry_the_target_context_window_and_unknowns_are_null(
     assert summary["nowhere"]["lacks"][0]["code"] == "lacks_model"
     assert body["horizon"] == {"start": SWITCH, "end": "2026-11-30", "months": 1}
 
-
-def test_the_form_takes_its_defaults_and_bounds_from_the_engine_scenario() -> None:
-    from dashboard.engine.scenario import BOUNDS, DEFAULTS, Scenario
-    from dashboard.forms.scenario import ScenarioForm
-    from tests.engine.factory import catalog as small_catalog
-    from tests.engine.factory import provider
-
-    form = ScenarioForm(None, catalog=small_catalog([provider("openai")], []), source_models=[],
-                        today=dt.date(2026, 11, 30))
-    assert (form.fields["horizon"].min_value, form.fields["horizon"].max_value) == BOUNDS["horizon_months"]
-    assert (form.fields["growth"].min_value, form.fields["growth"].max_value) == BOUNDS["growth_pct"]
-    assert form.fields["baseline"].max_value == BOUNDS["baseline_months"][1]
-    assert form.fields["horizon"].initial == DEFAULTS["horizon_months"] == Scenario().horizon_months
-    # an unbound form (first visit) gives the engine's defaults, switching today
-    scenario_used = form.to_scenario()
-    assert scenario_used == Scenario(switch_date=dt.date(2026, 11, 30))
