@@ -12,7 +12,8 @@ from django.urls import reverse
 from dashboard.models import UsageDay, UsageProfile
 from tests.dashboard.conftest import csv_file
 
-pytestmark = pytest.mark.django_db
+# Uploads of dated exports: the clock is pinned (an export's days must not be in the future).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 CLOUD = Path(__file__).resolve().parents[2] / "fixtures" / "usage" / "cloud"
 
 

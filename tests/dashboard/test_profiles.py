@@ -16,7 +16,8 @@ from dashboard.models import UsageDay, UsageProfile
 from providers.models import LLMModel, Provider
 from tests.dashboard.conftest import SAMPLES_DIR, SMALL_GENERIC_CSV, csv_file
 
-pytestmark = pytest.mark.django_db
+# Uploads of dated exports: the clock is pinned (an export's days must not be in the future).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 MIXED_COST_CSV = (
     "date,model,provider,input_tokens,cached_input_tokens,cache_write_tokens,output_tokens,"

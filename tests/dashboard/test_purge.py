@@ -13,13 +13,14 @@ from django.utils import timezone
 from dashboard import profile_store
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageDay, UsageProfile
+from tests.conftest import PINNED_TODAY
 from tests.dashboard.conftest import SMALL_GENERIC_CSV
 
 pytestmark = pytest.mark.django_db
 
 
 def profile_aged(days: float, name: str) -> UsageProfile:
-    frame, report = read_usage(SMALL_GENERIC_CSV.encode(), filename=name)
+    frame, report = read_usage(SMALL_GENERIC_CSV.encode(), filename=name, today=PINNED_TODAY)
     profile = profile_store.store_profile(frame, report, file_name=name)
     profile.created_at = timezone.now() - dt.timedelta(days=days)
     profile.save(update_fields=["created_at"])

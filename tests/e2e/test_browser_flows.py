@@ -63,7 +63,7 @@ def last_month_cost(page: Page, candidate: str) -> float:
     )
 
 
-def test_uploading_a_file_lands_on_its_dashboard_with_every_chart_drawn(seeded_server, page: Page, console_errors):
+def test_uploading_a_file_lands_on_its_dashboard_with_every_chart_drawn(today, seeded_server, page: Page, console_errors):
     page.goto(f"{seeded_server.url}/upload/")
     screenshot(page, "upload")
     page.set_input_files("#upload-form input[type=file]", str(FIXTURES / "completions_usage_2026-08-01_2026-08-03.csv"))

@@ -24,6 +24,7 @@ from dashboard.engine.catalog_types import Catalog, ModelInfo, ProviderInfo
 from dashboard.engine.mapping import resolve_sources
 from dashboard.engine.usage import read_usage
 from dashboard.engine.usage.resolve import resolve_models
+from tests.conftest import PINNED_TODAY
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CATALOG = FIXTURES / "catalog"
@@ -325,7 +326,7 @@ def usage_ids() -> list[tuple[str, str, str, dt.date, bool]]:
     """(file, export provider, model id as exported, day, batch) for every usage fixture."""
     found = []
     for path in sorted(USAGE.glob("*.csv")):
-        frame, _ = read_usage(path)
+        frame, _ = read_usage(path, today=PINNED_TODAY)
         for provider, model, day_, batch in (
             frame[["source_provider", "source_model", "day", "batch"]]
             .drop_duplicates()
