@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
+from dashboard.engine.scenario import Scenario
 from dashboard.engine.usage import read_usage
 from dashboard.models import UsageProfile
 from dashboard.profile_store import store_profile
@@ -343,6 +344,7 @@ def test_s_marks_unchecked_boxes_and_elig_none_means_no_eligibility(client: Clie
     assert body["scenario"]["eligibility"] == []
     default = client.get(reverse("api:projection", args=[p.pk])).json()
     assert default["scenario"]["eligibility"] == ["new_customers", "openai_migrants"]
+    assert default["scenario"]["eligibility"] == sorted(Scenario().eligibility)  # the engine's
 
 
 def test_a_cost_only_export_says_it_needs_tokens_and_shows_what_was_billed(client: Client) -> None:

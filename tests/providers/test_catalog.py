@@ -131,3 +131,14 @@ def test_a_catalog_edit_in_this_process_is_seen_even_when_the_version_repeats():
     ExchangeRate.objects.create(day=dt.date(2024, 7, 2), currency="CNY", per_usd=Decimal("7.2"))
     CatalogState.objects.filter(pk=1).update(version=CatalogState.current() - 1)
     assert get_catalog() is not first
+
+
+def test_the_catalog_tables_choices_are_the_engines_codes() -> None:
+    # The snapshot hands these codes to the engine unchanged: one set of codes (and of
+    # eligibility wording) on both sides.
+    from dashboard.engine.catalog_types import CURRENCIES, ELIGIBILITY_LABELS, TIERS
+    from providers.models import Currency, Eligibility, Tier
+
+    assert tuple(Currency.values) == CURRENCIES
+    assert tuple(Tier.values) == TIERS
+    assert {code: str(label) for code, label in Eligibility.choices} == dict(ELIGIBILITY_LABELS)
