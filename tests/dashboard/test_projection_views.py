@@ -155,6 +155,14 @@ def test_map_and_identify_accept_the_catalog_api_id_and_internal_keys(client: Cl
     assert bad.status_code == 400
     assert "'deepseek/no-such-model' (for gpt-4o-mini-2024-07-18) is not a model of the catalog" in bad.json()["errors"]["map"]
     assert client.get(url, {"map": "gpt-4o-mini-2024-07-18::999999"}).status_code == 400
+    # identify takes the same two spellings: an id the catalog does not know becomes that model
+    unknown = profile(model="our-internal-alias")
+    mini = LLMModel.objects.get(model_id="gpt-4o-mini")
+    for target in ("openai/gpt-4o-mini", str(mini.pk)):
+        body = client.get(reverse("api:projection", args=[unknown.pk]),
+                          {"switch": SWITCH, "horizon": "1", "identify": f"our-internal-alias::{target}"}).json()
+        current = next(s for s in body["summary"] if s["candidate"] == "current")
+        assert current["total_display"] == pytest.approx(23.0), target
 
 
 def test_offer_reduces_the_total_and_reports_its_pool(client: Client) -> None:
