@@ -2,15 +2,14 @@
 
 The cache key holds the profile id, the catalog version (bumped on every catalog edit) and
 the scenario, so an admin's change to a price or an offer shows on the very next request.
-The cache only saves time: when it fails (Redis down), the projection is computed anyway and
-the failure logged, never shown to the user.
+When Redis does not answer, the cache backend (`dashboard.cache`) misses and drops writes, so
+the projection is computed anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,22 +29,6 @@ from dashboard.profile_store import load_frame
 from providers.models import CatalogState
 
 CACHE_SECONDS = 60 * 60
-log = logging.getLogger(__name__)
-
-
-def _cached(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:  # any backend failure: compute instead
-        log.warning("projection cache read failed; computing without it", exc_info=True)
-        return None
-
-
-def _store(key: str, value: Any) -> None:
-    try:
-        cache.set(key, value, CACHE_SECONDS)
-    except Exception:
-        log.warning("projection cache write failed; result not kept", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -94,7 +77,7 @@ def compute(
 ) -> Outcome:
     version = CatalogState.current()
     key = _key(profile, version, scenario, identifications)
-    outcome = _cached(key)
+    outcome = cache.get(key)
     if outcome is not None:
         return outcome
     frame = identify_models(load_frame(profile), identifications, catalog)
@@ -107,14 +90,14 @@ def compute(
     # Changing growth, horizon or eligibility (the common case while exploring) reuses history.
     for_history = history_scenario(scenario)
     history_key = _key(profile, version, for_history, identifications) + ":history"
-    cached_history = _cached(history_key)
+    cached_history = cache.get(history_key)
     if cached_history is None:
         cached_history = (
             reprice_history(frame, catalog, for_history),
             presentation.usage_by_month(frame, gettext),
             billed_rates.list_vs_billed(frame, catalog, for_history),
         )
-        _store(history_key, cached_history)
+        cache.set(history_key, cached_history, CACHE_SECONDS)
     history, usage_table, gaps = cached_history
     currency = scenario.display_currency
     names = candidate_names(projection.summary)
@@ -144,5 +127,5 @@ def compute(
             translate=gettext,
         )
     )
-    _store(key, outcome)
+    cache.set(key, outcome, CACHE_SECONDS)
     return outcome
