@@ -1,5 +1,5 @@
-"""Code health checks that read the source, not run it: README's layout section against the
-tree."""
+"""Code health checks that read the source, not run it: radon's complexity grade of every
+function in dashboard/ and providers/, and README's layout section against the tree."""
 
 from __future__ import annotations
 
@@ -7,9 +7,50 @@ import re
 from pathlib import Path
 
 import pytest
+from radon.complexity import cc_rank, cc_visit
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("dashboard", "providers")
+WORST_GRADE = "C"  # radon: A-B simple, C moderate, D and worse need splitting
+
+
+def python_files() -> list[Path]:
+    return sorted(
+        path
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    )
+
+
+def too_complex(source: str) -> list[str]:
+    """Every function or method in ``source`` that radon rates worse than WORST_GRADE."""
+    found = []
+    for block in cc_visit(source):
+        blocks = [block, *getattr(block, "closures", [])]
+        if hasattr(block, "methods"):  # a class: judge its methods, not their sum
+            blocks = list(block.methods)
+        for item in blocks:
+            grade = cc_rank(item.complexity)
+            if grade > WORST_GRADE:
+                found.append(f"{item.fullname} (line {item.lineno}): {grade} ({item.complexity})")
+    return found
+
+
+def test_the_check_names_a_function_radon_rates_d() -> None:
+    branches = "\n".join(f"    if x == {i}:\n        return {i}" for i in range(22))
+    source = f"def tangled(x):\n{branches}\n    return -1\n\n\ndef plain(x):\n    return x\n"
+    assert too_complex(source) == ["tangled (line 1): D (23)"]
+
+
+def test_no_function_in_dashboard_or_providers_is_rated_d_or_worse() -> None:
+    assert len(python_files()) > 50
+    found = [
+        f"{path.relative_to(ROOT)}::{item}"
+        for path in python_files()
+        for item in too_complex(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "split these into named steps (radon grade C at most):\n" + "\n".join(found)
 
 
 # ---------------------------------------------------------------- README's layout section
