@@ -24,6 +24,7 @@ from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from dashboard.engine.catalog_types import Catalog
+from dashboard.engine.frame import COUNT_COLUMNS, KEY_COLUMNS, TOKEN_COLUMNS
 from dashboard.engine.mapping import resolve_sources
 from dashboard.engine.usage import CANONICAL_COLUMNS, UsageFileError, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
@@ -35,14 +36,6 @@ SAMPLE_FILE = Path(settings.BASE_DIR) / "fixtures" / "usage" / "sample_openai_12
 STORE_BATCH_SIZE = 5000
 COPY_CHUNK_BYTES = 1 << 20
 
-TOKEN_COLUMNS = (
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-)
-COUNT_COLUMNS = ("requests", *TOKEN_COLUMNS)
-KEY_COLUMNS = ("day", "source_provider", "source_model", "batch")
 LOADED_VALUE_COLUMNS = (*COUNT_COLUMNS, "reported_cost", "reported_currency")
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog_types import CURRENCIES, Catalog, day_from_number
+from .frame import TOKEN_COLUMNS
 from .fx import rates_on
 from .mapping import Mapping
 from .offers import Buckets
@@ -30,12 +31,7 @@ from .pricing import PER_MTOK, PRICE_INDEX, PRICE_KINDS, PriceSchedule, price_sc
 from .reasons import Reason
 from .scenario import Scenario
 
-TOKEN_KINDS = (
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-)
+TOKEN_KINDS = TOKEN_COLUMNS
 MONTHLY_COLUMNS = (
     "candidate",
     "month",

@@ -23,14 +23,9 @@ import numpy as np
 import pandas as pd
 
 from .catalog_types import CURRENCIES, UNVERIFIED, Catalog, PriceRow, day_number
+from .frame import TOKEN_COLUMNS
 from .fx import rates_on
 
-TOKEN_COLUMNS = (
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-)
 PER_MTOK = 1_000_000.0
 # The six prices of a schedule, in the order of `PriceSchedule.table`.
 PRICE_KINDS = ("input", "output", "cache_read", "cache_write", "batch_input", "batch_output")

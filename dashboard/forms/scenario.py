@@ -31,7 +31,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.engine.catalog_types import CURRENCIES, Catalog
+from dashboard.engine.catalog_types import CURRENCIES, CURRENCY_SYMBOLS, Catalog
 from dashboard.engine.scenario import (
     BOUNDS,
     DEFAULTS,
@@ -48,7 +48,6 @@ ELIGIBILITY_WORDING = {
     "new_customers": _("We are a new customer"),
     "verified_accounts": _("Our account is verified"),
 }
-CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥"}
 BILLED_CHOICES = [
     ("auto", _("list prices, or your bill's rates when there is no list price")),
     ("1", _("your bill's rates")),

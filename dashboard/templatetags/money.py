@@ -2,9 +2,11 @@
 
 from django import template
 
+from dashboard.engine.catalog_types import CURRENCY_SYMBOLS
+
 register = template.Library()
 
-SYMBOLS = {"USD": "$", "CNY": "¥"}
+SYMBOLS = CURRENCY_SYMBOLS  # the engine's, one home for currency signs
 
 
 def format_money(value, currency: str = "USD", places: int | None = None) -> str:

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from .. import frame as frame_columns
 from .checks import (
     MODEL_ID_MAX_LENGTH,
     PROVIDER_MAX_LENGTH,
@@ -46,27 +47,10 @@ from .providers import infer_provider
 from .report import UsageReport
 from .rows import Rows
 
-CANONICAL_COLUMNS = [
-    "day",
-    "source_provider",
-    "source_model",
-    "batch",
-    "requests",
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-    "reported_cost",
-    "reported_currency",
-]
-KEYS = ["day", "source_provider", "source_model", "batch"]
-COUNT_COLUMNS = [
-    "requests",
-    "tokens_input_uncached",
-    "tokens_cache_read",
-    "tokens_cache_write",
-    "tokens_output",
-]
+# The canonical frame's columns have one home (engine/frame.py); lists here for pandas indexing.
+CANONICAL_COLUMNS = list(frame_columns.CANONICAL_COLUMNS)
+KEYS = list(frame_columns.KEY_COLUMNS)
+COUNT_COLUMNS = list(frame_columns.COUNT_COLUMNS)
 
 SNIFF_BYTES = 64 * 1024
 # Columns read as plain text even on the fast path: every value differs, or they are parsed
