@@ -18,7 +18,8 @@ from tests.dashboard.conftest import (
     csv_file,
 )
 
-pytestmark = pytest.mark.django_db
+# The samples and the seed are dated up to 2026: "today" is pinned (see tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
