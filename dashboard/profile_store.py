@@ -29,6 +29,7 @@ from dashboard.engine.mapping import resolve_sources
 from dashboard.engine.usage import CANONICAL_COLUMNS, UsageFileError, UsageReport, read_usage
 from dashboard.engine.usage.resolve import resolve_models
 from dashboard.models import UsageDay, UsageProfile
+from dashboard.process_memo import ProcessMemo
 from providers.catalog import get_catalog
 from providers.meters import meter_rules
 
@@ -428,10 +429,25 @@ def profile_summary(profile: UsageProfile, *, url: str) -> dict[str, Any]:
     }
 
 
-def usage_summary(profile: UsageProfile) -> dict[str, Any]:
-    """Template context for the usage-summary partial: report, totals, catalog matches."""
+# Per worker process, per profile: its usage summary and the catalog snapshot it was made
+# with (a stored profile never changes; a new snapshot means a new summary).
+_summaries: ProcessMemo[tuple[Catalog, dict[str, Any]]] = ProcessMemo(16)
+
+
+def usage_summary(profile: UsageProfile, catalog: Catalog | None = None) -> dict[str, Any]:
+    """Template context for the usage-summary partial: report, totals, catalog matches
+    (read-only: it is shared by the requests of this process). ``catalog``: the snapshot the
+    request already holds (else the current one)."""
+    catalog = catalog or get_catalog()
+    key = (str(profile.pk), settings.DASHBOARD_TOP_MODELS)
+    kept = _summaries.get(key)
+    if kept is None or kept[0] is not catalog:
+        kept = _summaries.put(key, (catalog, _usage_summary(profile, catalog)))
+    return dict(kept[1])
+
+
+def _usage_summary(profile: UsageProfile, catalog: Catalog) -> dict[str, Any]:
     report = report_of(profile)
-    catalog = get_catalog()
     resolved, unresolved = resolve_source_models(report.models, catalog)
     totals = model_totals(profile)
     # The exporting provider's own models first, as the projection does: an Azure bill's

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.reasons import WORDING, Reason
@@ -111,12 +111,30 @@ def _value(value: Any) -> Any:
     return value
 
 
+# Worded reasons per language: a dashboard words the same few reasons hundreds of times.
+_worded: dict[tuple[str | None, Reason], str] = {}
+WORDED_KEPT = 4096
+
+
 def word(reason: Reason | str | None) -> str:
     """`reason` in the active language (English: exactly `Reason.english()`)."""
     if reason is None:
         return ""
     if not isinstance(reason, Reason):
         return gettext(str(reason)) if str(reason) else ""
+    try:
+        key = (get_language(), reason)
+        text = _worded.get(key)
+    except TypeError:  # a parameter that cannot be hashed: worded each time
+        return _word(reason)
+    if text is None:
+        if len(_worded) >= WORDED_KEPT:
+            _worded.clear()
+        text = _worded[key] = _word(reason)
+    return text
+
+
+def _word(reason: Reason) -> str:
     template = TEMPLATES.get(reason.code)
     if template is None:
         return reason.english()

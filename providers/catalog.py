@@ -195,6 +195,15 @@ def get_catalog() -> Catalog:
         return catalog
 
 
+def version_of(catalog: Catalog) -> int:
+    """The catalog version `catalog` was built at: no query when it is this process's current
+    snapshot (what `get_catalog` just returned), else the version in the database."""
+    cached = _cached
+    if cached is not None and cached[1] is catalog:
+        return cached[0]
+    return CatalogState.current()
+
+
 def clear_catalog_cache(*args: object, **kwargs: object) -> None:
     """Forget this process's snapshot.
 

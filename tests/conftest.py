@@ -98,10 +98,14 @@ def staff_client(staff_user) -> Client:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: no projection or rate-limit count of another test."""
+    """Each test starts with an empty cache: no projection or rate-limit count of another test
+    (and no profile frame, summary or projection kept by this process)."""
     from django.core.cache import cache
 
+    from dashboard import process_memo
+
     cache.clear()
+    process_memo.clear_all()
 
 
 @pytest.fixture(autouse=True)

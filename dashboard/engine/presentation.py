@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import charts
@@ -70,12 +71,50 @@ def chart_subset(table: Table, summary: list[Any], limit: int = CHART_CANDIDATES
     )
 
 
-def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Pivot:
+    """Candidates x months of one column of a monthly frame (numpy: the dashboard builds
+    several per request, and pandas' groupby/unstack costs more than the sums)."""
+
+    keys: list[str]
+    months: list[Any]
+    values: np.ndarray  # len(keys) x len(months), NaN where no row has a known figure
+
+    @property
+    def empty(self) -> bool:
+        return not self.keys
+
+    def rows(self) -> list[tuple[str, list[float | None]]]:
+        return [
+            (key, [None if v != v else float(v) for v in row])
+            for key, row in zip(self.keys, self.values.tolist(), strict=True)
+        ]
+
+
+def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> _Pivot:
+    """Sum of ``value`` per candidate and month, candidates in ``order`` (others dropped),
+    months sorted. min_count=1: a month made only of unpriced usage stays NaN ("no price"),
+    never a false 0."""
     if monthly.empty:
-        return pd.DataFrame()
-    # min_count=1 keeps a month made only of unpriced usage NaN ("no price"), never a false 0.
-    table = monthly.groupby(["candidate", "month"], sort=True)[value].sum(min_count=1).unstack("month")
-    return table.reindex([c for c in order if c in table.index])
+        return _Pivot([], [], np.zeros((0, 0)))
+    candidates, candidate_codes = _codes(monthly["candidate"])
+    months, month_codes = _codes(monthly["month"], sort=True)
+    numbers = monthly[value].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(numbers)
+    shape = (len(candidates), len(months))
+    sums = np.zeros(shape)
+    counts = np.zeros(shape)
+    np.add.at(sums, (candidate_codes[known], month_codes[known]), numbers[known])
+    np.add.at(counts, (candidate_codes[known], month_codes[known]), 1)
+    sums[counts == 0] = np.nan
+    position = {key: i for i, key in enumerate(candidates)}
+    keys = [key for key in order if key in position]
+    return _Pivot(keys, months, sums[[position[key] for key in keys]].reshape(len(keys), len(months)))
+
+
+def _codes(column: pd.Series, sort: bool = False) -> tuple[list[Any], np.ndarray]:
+    codes, uniques = pd.factorize(column, sort=sort)
+    return list(uniques), codes
 
 
 def _month_labels(columns) -> list[str]:
@@ -110,17 +149,17 @@ def monthly_cost(
         return Table(translate(gettext_noop("Monthly cost ({currency})")).format(currency=currency), [], [], "money")
     incomplete = translate(gettext_noop(" (incomplete)"))
     unpriced = _pivot(result.monthly, "unpriced_tokens", order)
-    rows = []
-    for candidate, values in pivot.iterrows():
-        has_gap = candidate in unpriced.index and (unpriced.loc[candidate].fillna(0) > 0).any()
-        label = labels.get(candidate, candidate) + (incomplete if has_gap else "")
-        rows.append((label, [None if pd.isna(v) else float(v) for v in values]))
+    gaps = {key for key, row in zip(unpriced.keys, unpriced.values, strict=True) if (np.nan_to_num(row) > 0).any()}
+    rows = [
+        (labels.get(candidate, candidate) + (incomplete if candidate in gaps else ""), values)
+        for candidate, values in pivot.rows()
+    ]
     return Table(
         translate(gettext_noop("Monthly cost in {currency}, offers counted")).format(currency=currency),
-        _month_labels(pivot.columns),
+        _month_labels(pivot.months),
         rows,
         "money",
-        tuple(pivot.index),
+        tuple(pivot.keys),
     )
 
 
@@ -153,21 +192,24 @@ def free_vs_paid(result: Any, translate: Translate = same, names: Mapping[str, s
     parts = [translate(gettext_noop("free (offers)")), translate(gettext_noop("paid"))]
     if result.monthly.empty:
         return Table(translate(gettext_noop("Free vs paid tokens")), parts, [], "tokens")
-    data = result.monthly.copy()
-    data["all_tokens"] = data[list(TOKEN_COLUMNS)].sum(axis=1)
-    sums = data.groupby("candidate")[["all_tokens", "free_tokens_used", "unpriced_tokens"]].sum()
+    monthly = result.monthly
+    candidates, codes = _codes(monthly["candidate"])
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=np.nan_to_num(values.astype("float64")), minlength=len(candidates))
+
+    all_tokens = total(monthly[list(TOKEN_COLUMNS)].to_numpy(dtype="float64").sum(axis=1))
+    free_tokens = total(monthly["free_tokens_used"].to_numpy())
+    unpriced = total(monthly["unpriced_tokens"].to_numpy())
+    position = {key: i for i, key in enumerate(candidates)}
     rows, keys = [], []
     for candidate in order:
-        if candidate not in sums.index:
+        if candidate not in position:
             continue
         keys.append(candidate)
-        free = float(sums.loc[candidate, "free_tokens_used"])
-        paid = max(
-            float(sums.loc[candidate, "all_tokens"])
-            - free
-            - float(sums.loc[candidate, "unpriced_tokens"]),
-            0.0,
-        )
+        i = position[candidate]
+        free = float(free_tokens[i])
+        paid = max(float(all_tokens[i]) - free - float(unpriced[i]), 0.0)
         rows.append((labels.get(candidate, candidate), [free, paid]))
     return Table(
         translate(gettext_noop("Tokens over the horizon: covered by free offers vs paid")),
@@ -186,18 +228,15 @@ def history_totals(
     pivot = _pivot(history.monthly, "cost_display", order)
     if pivot.empty:
         return Table(translate(gettext_noop("Your uploaded period re-priced ({currency})")).format(currency=currency), [], [], "money")
-    rows = [
-        (labels.get(candidate, candidate), [None if pd.isna(v) else float(v) for v in values])
-        for candidate, values in pivot.iterrows()
-    ]
+    rows = [(labels.get(candidate, candidate), values) for candidate, values in pivot.rows()]
     return Table(
         translate(gettext_noop(
             "What your uploaded period would have cost, in {currency} (list prices of each day, no offers)"
         )).format(currency=currency),
-        _month_labels(pivot.columns),
+        _month_labels(pivot.months),
         rows,
         "money",
-        tuple(pivot.index),
+        tuple(pivot.keys),
     )
 
 
@@ -293,12 +332,15 @@ def native_totals(result: Any) -> dict[str, tuple[float, str]]:
     if monthly.empty:
         return {}
     totals = {}
-    for candidate, rows in monthly.groupby("candidate", sort=False):
-        currencies = rows["native_currency"].dropna().unique()
-        if len(currencies) == 1:
-            total = rows["cost_native"].sum(min_count=1)
-            if total == total:
-                totals[candidate] = (float(total), str(currencies[0]))
+    candidates, codes = _codes(monthly["candidate"])
+    currencies = monthly["native_currency"].to_numpy(dtype=object)
+    costs = monthly["cost_native"].to_numpy(dtype="float64", na_value=np.nan)
+    for i, candidate in enumerate(candidates):
+        mine = codes == i
+        named = {c for c in currencies[mine] if c is not None and c == c}
+        known = costs[mine][~np.isnan(costs[mine])]
+        if len(named) == 1 and len(known):
+            totals[candidate] = (float(known.sum()), str(named.pop()))
     return totals
 
 

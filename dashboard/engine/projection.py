@@ -52,7 +52,7 @@ from .offers import OfferOutcome
 from .pricing import TOKEN_COLUMNS, frame_day_numbers, source_columns, typical_prompt_tokens
 from .scenario import Scenario
 
-__all__ = ["CURRENT", "Baseline", "ProjectionResult", "compute_baseline", "project"]
+__all__ = ["CURRENT", "Baseline", "ProjectionResult", "UsageFacts", "compute_baseline", "project"]
 
 AVERAGE_MONTH_DAYS = 30.4375
 SOURCE_KEYS = ["source_provider", "source_model", "batch"]
@@ -119,6 +119,59 @@ def compute_baseline(frame: pd.DataFrame, n_months: int) -> Baseline:
     volumes = values.groupby(SOURCE_KEYS, as_index=False, sort=True)[columns].sum()
     volumes[columns] = volumes[columns] / divisor
     return Baseline(tuple(used), scaled, volumes)
+
+
+class UsageFacts:
+    """What a projection reads from a profile's frame that no scenario field but the baseline
+    length and the prompt override changes: the baseline volumes, the typical prompt and
+    request sizes, and the sources billed without tokens. Worked out once per frame and kept,
+    so exploring growth, horizon, offers or currency re-runs only the scenario's own work.
+    The frame must not change while its facts are in use (a stored profile never does)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._baselines: dict[int, Baseline] = {}
+        self._requests: dict[int | None, dict[tuple[str, str], int | None]] = {}
+        self._prompt: tuple[float | None] | None = None
+        self._billed_only: frozenset[tuple[str, str]] | None = None
+        self._schedules: dict[tuple, tuple[Catalog, ScheduleCache]] = {}
+
+    def baseline(self, n_months: int) -> Baseline:
+        if n_months not in self._baselines:
+            self._baselines[n_months] = compute_baseline(self.frame, n_months)
+        return self._baselines[n_months]
+
+    def typical_prompt_tokens(self) -> float | None:
+        if self._prompt is None:
+            self._prompt = (typical_prompt_tokens(self.frame),)
+        return self._prompt[0]
+
+    def typical_requests(self, prompt_override: int | None) -> dict[tuple[str, str], int | None]:
+        if prompt_override not in self._requests:
+            self._requests[prompt_override] = typical_requests(self.frame, prompt_override)
+        return dict(self._requests[prompt_override])
+
+    def schedules(self, catalog: Catalog, scenario: Scenario, days: np.ndarray, prompt: float | None) -> ScheduleCache:
+        """The price schedules of one day axis: what they read of the scenario (currency,
+        exchange rate, unverified prices) is in the key, growth and offers are not, so
+        exploring those re-uses the prices already worked out. One catalog snapshot at a time."""
+        key = (
+            int(days[0]), len(days), prompt, scenario.display_currency, scenario.fx_override,
+            scenario.include_unverified,
+        )
+        kept = self._schedules.get(key)
+        if kept is not None and kept[0] is catalog:
+            return kept[1]
+        if any(held is not catalog for held, _ in self._schedules.values()) or len(self._schedules) >= 8:
+            self._schedules.clear()
+        schedules = ScheduleCache(catalog, scenario, days, prompt)
+        self._schedules[key] = (catalog, schedules)
+        return schedules
+
+    def billed_only_sources(self) -> set[tuple[str, str]]:
+        if self._billed_only is None:
+            self._billed_only = frozenset(billed_only_sources(self.frame))
+        return set(self._billed_only)
 
 
 def _frame_to_records(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -209,28 +262,32 @@ def project(
     catalog: Catalog,
     scenario: Scenario,
     billed_usage: list[dict[str, object]] | None = None,
+    facts: UsageFacts | None = None,
 ) -> ProjectionResult:
     """Project the profile's usage over the scenario horizon on every candidate provider.
 
     `billed_usage` (the report's cost per month x model x token kind) lets the current
-    provider be priced at the bill's effective rates; see billed_rates.py."""
+    provider be priced at the bill's effective rates; see billed_rates.py. `facts`: the
+    frame's `UsageFacts` kept from an earlier projection of the same frame (else worked out)."""
     scenario.validate(catalog)
-    baseline = compute_baseline(frame, scenario.baseline_months)
+    if facts is None or facts.frame is not frame:
+        facts = UsageFacts(frame)
+    baseline = facts.baseline(scenario.baseline_months)
     prompt = scenario.typical_prompt_tokens
     if prompt is None:
-        prompt = typical_prompt_tokens(frame)
+        prompt = facts.typical_prompt_tokens()
     axis = period(scenario.switch_date, scenario.horizon_end)
     rows = projected_rows(baseline.volumes, axis, scenario)
     keys = resolve_sources(catalog, list(dict.fromkeys(r.source for r in rows)))
     for group in rows:
         group.source_key = keys[group.source]
-    schedules = ScheduleCache(catalog, scenario, axis.days, prompt)
+    schedules = facts.schedules(catalog, scenario, axis.days, prompt)
     pricing = _billed_pricing(billed_usage, baseline, rows, keys, catalog, scenario, schedules)
     compared, comparison = comparable_rows(
-        rows, keys, schedules, billed_only_sources(frame), catalog,
+        rows, keys, schedules, facts.billed_only_sources(), catalog,
         current=pricing(rows) if pricing else None,
     )
-    needs = typical_requests(frame, scenario.typical_prompt_tokens)
+    needs = facts.typical_requests(scenario.typical_prompt_tokens)
     evaluated = []
     if compared:
         evaluated = evaluate_candidates(

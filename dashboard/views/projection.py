@@ -173,7 +173,7 @@ def run(form: ScenarioForm, profile: UsageProfile, catalog: Catalog) -> tuple[Sc
 
 def dashboard_context(request: HttpRequest, profile: UsageProfile) -> tuple[dict, int]:
     catalog = get_catalog()
-    usage = profile_store.usage_summary(profile)
+    usage = profile_store.usage_summary(profile, catalog)
     form = ScenarioForm(
         request.GET, catalog=catalog, source_models=list(usage["report"].models), default_currency=page_currency()
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.template.loader import render_to_string
+from django.template import Context, Template
+
+ROW = Template("{% load ranking %}{% ranking_row s lacking=lacking %}")
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ def flags_cell(notes: tuple, lacking: bool = False, **summary: object) -> str:
     s = SimpleNamespace(**{**fields, **summary})
     context = {"s": s, "cur": "USD", "outcome": SimpleNamespace(native_totals={}), "lacking": lacking,
                "top_mapped_sources": None}
-    html = render_to_string("dashboard/_ranking_row.html", context)
+    html = ROW.render(Context(context))
     return html[html.index('class="flags"'):]
 
 
@@ -51,3 +53,38 @@ def test_unranked_candidates_say_what_they_cannot_price_and_unverified_data_is_m
                       lacks=("gpt-4o: no model of this tier",))  # fmt: skip
     assert ">64.20M unpriced</span>" in cell and ">unverified</span>" in cell
     assert '<div class="lack">gpt-4o: no model of this tier</div>' in cell
+
+
+@dataclass(frozen=True)
+class Mapping:
+    source_model: str
+    target_model_id: str | None
+    reason: object = "same tier"
+    details: tuple = ()
+    token_ratio: float = 1.0
+
+
+def test_a_row_shows_its_figures_its_mappings_and_escapes_what_it_shows():
+    """A CNY-billed candidate on a USD page: its total, the amount it would bill in yuan, the
+    savings in green, its mappings (the second without a model), and a model id with markup
+    shown as text."""
+    html = ROW.render(Context({
+        "s": SimpleNamespace(
+            candidate="deepseek", rank=2, label="DeepSeek", has_unpriced=False, unpriced_tokens=0.0,
+            uses_unverified=False, total_display=143.97, total_without_offers_display=150.0,
+            savings_vs_current_display=2422.66, savings_vs_current_pct=94.39, free_tokens_used=0,
+            free_value_display=0.0, offers_exhausted_on=None, notes=(), coverage_pct=99.94, lacks=(),
+            mappings=(Mapping("gpt-4o-mini", "deepseek-chat", token_ratio=1.25),
+                      Mapping("<b>odd</b>", None, reason="no model of this tier")),
+        ),
+        "cur": "USD", "lacking": False, "top_mapped_sources": None,
+        "outcome": SimpleNamespace(native_totals={"deepseek": (1036.58, "CNY")}),
+    }))  # fmt: skip
+    assert '<tr data-candidate="deepseek">' in html and '<td class="num">2</td>' in html
+    assert '<a href="/providers/deepseek/">DeepSeek</a>' in html
+    assert '<td class="num total">$143.97<div class="muted" title="What the provider bills, before conversion">¥1,036.58</div></td>' in html
+    assert '<td class="num savings good">$2,422.66<div class="muted">+94.4%</div></td>' in html
+    assert "<code>gpt-4o-mini</code> → <code>deepseek-chat</code> <span class=\"muted\">(same tier, ×1.25 tokens)</span>" in html
+    assert '<code>&lt;b&gt;odd&lt;/b&gt;</code> → <span class="badge bad">none</span>' in html
+    assert '<td class="num coverage" title="Share of all your tokens this provider prices">99.9%</td>' in html
+    assert "<b>odd</b>" not in html
