@@ -3,23 +3,21 @@
 A usage reader raises `UsageFileError` with its message as a `template` and `params`
 (engine/usage/errors.py; the templates are marked with the engine's `gettext_noop`, so
 makemessages extracts them). Here the template is looked up in the catalogue and filled in,
-with the same "file, line N, column 'X': " framing the English message has.
+with the same "file, line N, column 'X': " framing the English message has. A parameter that is
+itself `Worded` (a format's name, "model", skip reasons) is worded in the same language.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext
 
+from dashboard.engine.text import fill
 from dashboard.engine.usage import UsageFileError
 
 
 def word_file_error(err: UsageFileError) -> str:
     """`err` in the active language (English: exactly `str(err)`)."""
-    template = gettext(err.template)
-    try:
-        message = template.format(**err.params) if err.params else template
-    except (KeyError, ValueError, IndexError):
-        message = err.message
+    message = fill(err.template, err.params, gettext)
     where = []
     if err.filename:
         where.append(err.filename)

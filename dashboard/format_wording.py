@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from dashboard.engine.text import Worded
 
 LABELS: Mapping[str, Any] = {
     "OpenAI Activity export (completions_usage_*.csv)": _("OpenAI Activity export (completions_usage_*.csv)"),
@@ -72,9 +75,30 @@ REPORT_TEXT: Mapping[str, Any] = {
     "the file is not UTF-8; it was read as Chinese GB18030/GBK text": _(
         "the file is not UTF-8; it was read as Chinese GB18030/GBK text"
     ),
+    "not a generation (span, event...)": _("not a generation (span, event...)"),
+    "generation without a model": _("generation without a model"),
+    "meter not billed per token (hours, requests, storage...)": _(
+        "meter not billed per token (hours, requests, storage...)"
+    ),
+    "token meter not in the meter table": _("token meter not in the meter table"),
+    "token meter without a unit": _("token meter without a unit"),
+    "billed per character (no documented tokens-per-character ratio)": _(
+        "billed per character (no documented tokens-per-character ratio)"
+    ),
+    "negative quantity (correction)": _("negative quantity (correction)"),
 }
 
 
 def word_report_text(text: str) -> str:
-    """A skip reason or reader warning in the active language (others as they are)."""
-    return str(REPORT_TEXT.get(text, text))
+    """A skip reason or reader warning in the active language.
+
+    A warning the reader wrote from a template (`Worded`, also read back from a stored
+    profile's report) is worded from its template and parameters; a plain string (a skip
+    reason, a fixed warning, a warning of a profile stored before warnings kept their
+    templates) is looked up as it is, and shown in English when the catalogue lacks it.
+    """
+    if isinstance(text, Worded):
+        return text.word(gettext)
+    if text in REPORT_TEXT:
+        return str(REPORT_TEXT[text])
+    return gettext(text) if text else text

@@ -47,7 +47,7 @@ def format_label(label: object) -> str:
 @register.filter
 def report_text(text: object) -> str:
     """A reader's skip reason or warning in the active language."""
-    return format_wording.word_report_text(str(text or ""))
+    return format_wording.word_report_text(text if isinstance(text, str) else str(text or ""))
 
 
 @register.filter

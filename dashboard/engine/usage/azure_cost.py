@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import Worded, gettext_noop
 from .columns import Columns
 from .metered import (
     NOT_LLM,
@@ -99,7 +100,11 @@ def build(cols: Columns, rules: tuple[MeterRule, ...]) -> Rows:
         if (other & keep).any():
             cost_field = "cost_usd"
             warnings.append(
-                "the bill is not in USD or CNY: its costInUsd column is used (billed in USD)"
+                Worded(
+                    gettext_noop(
+                        "the bill is not in USD or CNY: its costInUsd column is used (billed in USD)"
+                    )
+                )
             )
     if cost_field == "cost_usd":
         currency: str | pa.Array = "USD"
@@ -115,15 +120,26 @@ def build(cols: Columns, rules: tuple[MeterRule, ...]) -> Rows:
         in_tokens = np.isfinite(ratio) & (ratio > 0) & (ratio < _TOKENS_RATIO)
         counted = int((in_tokens & keep).sum())
         if counted:
-            warnings.append(
-                f"{counted} row{'s' if counted > 1 else ''} with Quantity already in tokens "
-                "(cost = quantity x price / block size): read as tokens, not as UnitOfMeasure "
-                "blocks"
+            template = (
+                gettext_noop(
+                    "{count} rows with Quantity already in tokens (cost = quantity x price / "
+                    "block size): read as tokens, not as UnitOfMeasure blocks"
+                )
+                if counted > 1
+                else gettext_noop(
+                    "{count} row with Quantity already in tokens (cost = quantity x price / "
+                    "block size): read as tokens, not as UnitOfMeasure blocks"
+                )
             )
+            warnings.append(Worded(template, count=counted))
     else:
         warnings.append(
-            "no EffectivePrice column to check units: Quantity is read as a count of "
-            "UnitOfMeasure blocks (1K, 1M)"
+            Worded(
+                gettext_noop(
+                    "no EffectivePrice column to check units: Quantity is read as a count of "
+                    "UnitOfMeasure blocks (1K, 1M)"
+                )
+            )
         )
     lines = Lines(
         keep=keep,

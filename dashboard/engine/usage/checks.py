@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..text import Worded, gettext_noop
 from .columns import Columns
 from .errors import TooManyModels, UsageFileError
 from .rows import Rows
@@ -82,15 +83,16 @@ def _id_problem(what: str, value: str, limit: int) -> tuple[str, dict[str, objec
     stripped = value.strip()
     if len(stripped) > limit:
         return (
-            "the {what} id {id} is {length:,} characters long; the limit is {limit:,}",
-            {"what": what, "id": _shown_id(stripped), "length": len(stripped), "limit": limit},
+            gettext_noop("the {what} id {id} is {length:,} characters long; the limit is {limit:,}"),
+            {"what": Worded(what), "id": _shown_id(stripped), "length": len(stripped), "limit": limit},
         )
     control = _CONTROL.search(stripped)
     if control is not None:
         return (
-            "the {what} id {id} contains a control character (U+{code:04X}): "
-            "ids are plain text",
-            {"what": what, "id": _shown_id(stripped), "code": ord(control.group())},
+            gettext_noop(
+                "the {what} id {id} contains a control character (U+{code:04X}): ids are plain text"
+            ),
+            {"what": Worded(what), "id": _shown_id(stripped), "code": ord(control.group())},
         )
     return None
 
@@ -105,8 +107,10 @@ def check_model_count(
     distinct = {str(values[code]).strip() for code in used.tolist() if values[code] is not None}
     if len(distinct) > limit:
         raise TooManyModels(
-            "the file has {count:,} distinct model ids; the limit is {limit:,} per upload "
-            "(split the export, or group rare models under one id)",
+            gettext_noop(
+                "the file has {count:,} distinct model ids; the limit is {limit:,} per upload "
+                "(split the export, or group rare models under one id)"
+            ),
             params={"count": len(distinct), "limit": limit},
             column=_column(cols, ("model",)),
             filename=cols.filename,
@@ -133,9 +137,11 @@ def check_count_totals(cols: Columns, rows: Rows) -> None:
         crossing = np.flatnonzero(running > np.uint64(INT64_MAX))
         if crossing.size:
             raise UsageFileError(
-                "the {kind} counts summed up to this line pass {limit:,}, the largest total "
-                "that can be stored: these counts are not plausible",
-                params={"kind": _KIND_WORDS[attribute], "limit": INT64_MAX},
+                gettext_noop(
+                    "the {kind} counts summed up to this line pass {limit:,}, the largest total "
+                    "that can be stored: these counts are not plausible"
+                ),
+                params={"kind": Worded(_KIND_WORDS[attribute]), "limit": INT64_MAX},
                 row=int(crossing[0]) + cols.first_line,
                 column=_column(cols, fields),
                 filename=cols.filename,
@@ -143,11 +149,11 @@ def check_count_totals(cols: Columns, rows: Rows) -> None:
 
 
 _KIND_WORDS = {
-    "requests": "request",
-    "uncached": "uncached input token",
-    "cache_read": "cache read token",
-    "cache_write": "cache write token",
-    "output": "output token",
+    "requests": gettext_noop("request"),
+    "uncached": gettext_noop("uncached input token"),
+    "cache_read": gettext_noop("cache read token"),
+    "cache_write": gettext_noop("cache write token"),
+    "output": gettext_noop("output token"),
 }
 
 
@@ -175,8 +181,10 @@ def check_cost_sums(
 
 def cost_error(cols: Columns, row: int | None) -> UsageFileError:
     return UsageFileError(
-        "the billed costs of this model and day summed up to this line are too large to "
-        "store (not a finite number): these amounts are not plausible",
+        gettext_noop(
+            "the billed costs of this model and day summed up to this line are too large to "
+            "store (not a finite number): these amounts are not plausible"
+        ),
         row=None if row is None else row + cols.first_line,
         column=_column(cols, _COST_FIELDS),
         filename=cols.filename,

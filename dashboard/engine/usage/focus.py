@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import Worded, gettext_noop
 from . import azure_cost
 from .columns import Columns
 from .metered import NOT_LLM, NOT_USAGE, Lines, billing_currency, build_rows, per_value
@@ -30,9 +31,11 @@ from .meters import MeterRule
 from .rows import Rows, models, skip
 
 LABEL = "FOCUS 1.x cost and usage file (Azure, AWS, Google, LiteLLM)"
-REQUESTS_ONLY_WARNING = (
-    "FOCUS file without token counts (LiteLLM's export: ConsumedQuantity is 1 request per "
-    "line): only the billed cost per model is available"
+REQUESTS_ONLY_WARNING = Worded(
+    gettext_noop(
+        "FOCUS file without token counts (LiteLLM's export: ConsumedQuantity is 1 request per "
+        "line): only the billed cost per model is available"
+    )
 )
 CORRECTION = "correction line"
 
@@ -145,8 +148,9 @@ def _meter(cols: Columns) -> pa.Array:
     """SkuMeter, else ChargeDescription, per row."""
     names = [name for name in ("sku_meter", "description") if cols.has(name)]
     if not names:
-        raise cols.error(None, None, "FOCUS file without SkuMeter or ChargeDescription: the "
-                         "meter of each line is unknown")
+        raise cols.error(None, None, gettext_noop(
+            "FOCUS file without SkuMeter or ChargeDescription: the meter of each line is unknown"
+        ))
     merged = pc.coalesce(*[cols.text(name) for name in names])
     cols.put("meter", merged, cols.header_name(names[0]))
     return cols.coded("meter")
@@ -182,8 +186,9 @@ def _requests_only(
     not a request count (a line sums a day of one key's requests)."""
     names = [name for name in ("description", "service", "sku_meter") if cols.has(name)]
     if not names:
-        raise cols.error(None, None, "FOCUS file without ChargeDescription: the model of each "
-                         "line is unknown")
+        raise cols.error(None, None, gettext_noop(
+            "FOCUS file without ChargeDescription: the model of each line is unknown"
+        ))
     cols.put("model", pc.coalesce(*[cols.text(name) for name in names]),
              cols.header_name(names[0]))
     size = cols.num_rows

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import Worded, gettext_noop
 from . import aws_cur, azure_cost, focus, gcp_billing, langfuse
 from .columns import Columns
 from .rows import Rows, models, skip, total_of
@@ -85,7 +86,7 @@ def _openai_activity(cols: Columns) -> Rows:
     else:
         uncached_all = input_total - cached
     _not_negative(
-        cols, uncached_all, keep, "input_cached_tokens is larger than input_tokens", "cached"
+        cols, uncached_all, keep, gettext_noop("input_cached_tokens is larger than input_tokens"), "cached"
     )
     uncached = uncached_all - write
     _not_negative(
@@ -155,8 +156,10 @@ def _openai_cost(cols: Columns) -> Rows:
         raise cols.error(
             None,
             None,
-            "this OpenAI cost export is not split by model: export it again from the Cost tab "
-            'with "Group by: Line item" (or upload the Activity export instead)',
+            gettext_noop(
+                "this OpenAI cost export is not split by model: export it again from the Cost "
+                'tab with "Group by: Line item" (or upload the Activity export instead)'
+            ),
         )
     keep = skip(keep, ~has_item, "row without line item", skipped)
     parts = pc.extract_regex(pc.fill_null(line_item, ""), _LINE_ITEM)
@@ -190,7 +193,7 @@ def _openai_cost(cols: Columns) -> Rows:
         cost=cost,
         currency=currency,
         skipped=skipped,
-        warnings=["cost export: request counts are not in this file"],
+        warnings=[Worded(gettext_noop("cost export: request counts are not in this file"))],
     )
 
 
@@ -232,7 +235,7 @@ def _openai_legacy(cols: Columns) -> Rows:
     else:
         uncached = input_total - cached
     _not_negative(
-        cols, uncached, keep, "cached tokens are larger than n_context_tokens_total", "cached"
+        cols, uncached, keep, gettext_noop("cached tokens are larger than n_context_tokens_total"), "cached"
     )
     cost = cols.floats("cost", keep) if cols.has("cost") else None
     return Rows(
@@ -299,7 +302,7 @@ def _anthropic_tokens(cols: Columns) -> Rows:
         batch=cols.flags("usage_type", ["batch"]),
         provider=None,
         skipped=skipped,
-        warnings=["Anthropic token export: request counts are not in this file"],
+        warnings=[Worded(gettext_noop("Anthropic token export: request counts are not in this file"))],
     )
 
 
@@ -329,7 +332,9 @@ ANTHROPIC_TOKENS = Format(
 
 # --- Anthropic Console cost export (claude_api_cost_*.csv) ---------------------------------
 
-COST_ONLY_WARNING = "cost-only export: tokens unknown, only billed cost is available"
+COST_ONLY_WARNING = Worded(
+    gettext_noop("cost-only export: tokens unknown, only billed cost is available")
+)
 
 
 def _anthropic_cost(cols: Columns) -> Rows:
@@ -391,7 +396,7 @@ def _openrouter_generations(cols: Columns) -> Rows:
     prompt = cols.counts("prompt", keep)
     cached = cols.optional_counts("cached", keep)
     uncached = prompt - cached
-    _not_negative(cols, uncached, keep, "tokens_cached is larger than tokens_prompt", "cached")
+    _not_negative(cols, uncached, keep, gettext_noop("tokens_cached is larger than tokens_prompt"), "cached")
     return Rows(
         keep=keep,
         day=day,
@@ -532,8 +537,13 @@ def _litellm_ui(cols: Columns) -> Rows:
     else:
         model = pa.array([NO_MODEL] * cols.num_rows, pa.string())
         warnings.append(
-            "this LiteLLM export has no model column: usage is recorded under model "
-            f"'{NO_MODEL}'; export the 'daily_with_models' variant for per-model figures"
+            Worded(
+                gettext_noop(
+                    "this LiteLLM export has no model column: usage is recorded under model "
+                    "'{model}'; export the 'daily_with_models' variant for per-model figures"
+                ),
+                model=NO_MODEL,
+            )
         )
     if cols.has("prompt") and cols.has("output"):
         uncached = cols.counts("prompt", keep)
@@ -542,15 +552,23 @@ def _litellm_ui(cols: Columns) -> Rows:
         uncached = _zeros(cols)
         output = _zeros(cols)
         warnings.append(
-            "only total tokens are exported (no input/output split): token columns are 0 and "
-            "only the spend is kept"
+            Worded(
+                gettext_noop(
+                    "only total tokens are exported (no input/output split): token columns are 0 "
+                    "and only the spend is kept"
+                )
+            )
         )
     cache_read = cols.optional_counts("cache_read", keep)
     # LiteLLM's prompt_tokens include cache reads (OpenAI-style usage objects)
     if cols.has("cache_read") and cols.has("prompt"):
         uncached = uncached - cache_read
         _not_negative(
-            cols, uncached, keep, "cache read tokens are larger than prompt tokens", "cache_read"
+            cols,
+            uncached,
+            keep,
+            gettext_noop("cache read tokens are larger than prompt tokens"),
+            "cache_read",
         )
     return Rows(
         keep=keep,
@@ -609,7 +627,9 @@ def _helicone(cols: Columns) -> Rows:
         raise cols.error(
             None,
             None,
-            "Helicone export without a model column (model, request_model or response_model)",
+            gettext_noop(
+                "Helicone export without a model column (model, request_model or response_model)"
+            ),
         )
     merged = pc.coalesce(*[cols.text(name) for name in names])
     # models() checks the merged column; messages name the first model column of the file
@@ -691,7 +711,10 @@ def _generic(cols: Columns) -> Rows:
             hits = np.flatnonzero(np.isin(indices, np.flatnonzero(unknown)) & keep)
             if hits.size:
                 shown = written[int(indices[hits[0]])].as_py()
-                raise cols.error(int(hits[0]), "currency", f"{shown!r} is not USD or CNY")
+                raise cols.error(
+                    int(hits[0]), "currency", gettext_noop("{currency!r} is not USD or CNY"),
+                    currency=shown,
+                )
             # empty currency cells (null indices) point at an extra "USD" entry
             currency = pa.DictionaryArray.from_arrays(
                 pc.fill_null(coded.indices, len(written)),

@@ -18,6 +18,7 @@ import json
 
 import numpy as np
 
+from ..text import gettext_noop
 from .columns import Columns
 from .rows import Rows, models, skip
 
@@ -90,7 +91,7 @@ def _usage_arrays(cols: Columns, name: str, keep: np.ndarray) -> np.ndarray:
     if bad:
         hits = np.flatnonzero(np.isin(indices, bad) & keep)
         if hits.size:
-            raise cols.error(int(hits[0]), name, "is not a JSON object of token counts")
+            raise cols.error(int(hits[0]), name, gettext_noop("is not a JSON object of token counts"))
     table = np.array([p or (0, 0, 0, 0) for p in parsed] + [(0, 0, 0, 0)], dtype=np.int64)
     return table[indices]
 

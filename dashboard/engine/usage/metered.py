@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..text import Worded, gettext_noop
 from .columns import Columns
 from .meters import (
     CHARACTERS,
@@ -37,7 +38,7 @@ UNIDENTIFIED = "token meter not in the meter table"
 NO_UNIT = "token meter without a unit"
 PER_CHARACTER = "billed per character (no documented tokens-per-character ratio)"
 NEGATIVE = "negative quantity (correction)"
-NO_REQUESTS_WARNING = "cloud bill: request counts are not in this file"
+NO_REQUESTS_WARNING = Worded(gettext_noop("cloud bill: request counts are not in this file"))
 
 
 @dataclass
@@ -131,7 +132,10 @@ def build_rows(
     if (tokens_float > 1e13).any():
         bad = int(np.flatnonzero(tokens_float > 1e13)[0])
         raise cols.error(
-            bad, "quantity", f"{lines.quantity[bad]!r} units is not a plausible token count"
+            bad,
+            "quantity",
+            gettext_noop("{quantity!r} units is not a plausible token count"),
+            quantity=lines.quantity[bad],
         )
     day = cols.days(day_field, keep)
 
@@ -387,7 +391,9 @@ def billing_currency(
     and exchange rates are in those two only.
     """
     if not cols.has(name):
-        warnings.append("the bill has no currency column: costs are read as USD")
+        warnings.append(
+            Worded(gettext_noop("the bill has no currency column: costs are read as USD"))
+        )
         return "USD"
     coded = cols.coded(name)
     written = pc.replace_substring(pc.utf8_upper(coded.dictionary), "RMB", "CNY")
@@ -398,8 +404,11 @@ def billing_currency(
         raise cols.error(
             bad,
             name,
-            f"{written[int(indices[bad])].as_py()!r} is not USD or CNY: TokenScope compares costs "
-            "in those two currencies only",
+            gettext_noop(
+                "{currency!r} is not USD or CNY: TokenScope compares costs in those two "
+                "currencies only"
+            ),
+            currency=written[int(indices[bad])].as_py(),
         )
     # empty cells point at an extra "USD" entry
     return pa.DictionaryArray.from_arrays(

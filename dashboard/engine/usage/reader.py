@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from .. import frame as frame_columns
+from ..text import Joined, Worded, gettext_noop
 from .checks import (
     MODEL_ID_MAX_LENGTH,
     PROVIDER_MAX_LENGTH,
@@ -63,7 +64,17 @@ _COMPRESSED = (
     (b"BZh", "bzip2"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
 )
-GB18030_WARNING = "the file is not UTF-8; it was read as Chinese GB18030/GBK text"
+GB18030_WARNING = Worded(gettext_noop("the file is not UTF-8; it was read as Chinese GB18030/GBK text"))
+NOT_UTF8 = gettext_noop("the file is not UTF-8 text")
+FILE_EMPTY = gettext_noop("the file is empty")
+NOT_UTF8_AT = gettext_noop(
+    'line {line} is not UTF-8 text (byte 0x{byte:02X}): save the file as "CSV UTF-8" and upload it again'
+)
+NOT_UTF8_OR_GB18030_AT = gettext_noop(
+    'line {line} is not UTF-8 text (byte 0x{byte:02X}): save the file as "CSV UTF-8" (it is not '
+    "Chinese GB18030 either) and upload it again"
+)
+NOT_VALID_CSV = gettext_noop("the file is not valid CSV ({error})")
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 
 
@@ -103,7 +114,9 @@ def read_usage(
     ) as exc:
         # Last line of defence: odd bytes must never surface as a server error.
         raise UsageFileError(
-            f"could not read this file as a usage CSV ({exc})", filename=name
+            gettext_noop("could not read this file as a usage CSV ({error})"),
+            params={"error": str(exc)},
+            filename=name,
         ) from exc
 
 
@@ -127,7 +140,9 @@ def _opened(source: Source) -> Iterator[tuple[IO[bytes], Native]]:
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            raise UsageFileError(f"cannot open the file: {exc.strerror}") from exc
+            raise UsageFileError(
+                gettext_noop("cannot open the file: {error}"), params={"error": exc.strerror}
+            ) from exc
         with handle:
             yield handle, lambda: pa.OSFile(str(path))
     elif isinstance(source, bytes | bytearray | memoryview):
@@ -140,7 +155,9 @@ def _opened(source: Source) -> Iterator[tuple[IO[bytes], Native]]:
             data = source.read()
             yield io.BytesIO(data), lambda: pa.BufferReader(data)
     else:
-        raise UsageFileError(f"cannot read usage from a {type(source).__name__}")
+        raise UsageFileError(
+            gettext_noop("cannot read usage from a {kind}"), params={"kind": type(source).__name__}
+        )
 
 
 def _disk_path(source: Any) -> str | os.PathLike[str] | None:
@@ -237,12 +254,13 @@ def _read(
         warnings.append(GB18030_WARNING)
         table = _parse(stream, native, fmt, names, name, hints=hints)
         if table is None:
-            raise UsageFileError("the file is not UTF-8 text", filename=name)
+            raise UsageFileError(NOT_UTF8, filename=name)
     if table.num_rows == 0:
-        raise UsageFileError("the file has a header but no data rows", filename=name)
+        raise UsageFileError(gettext_noop("the file has a header but no data rows"), filename=name)
     if limits.rows is not None and table.num_rows > limits.rows:
         raise TooManyRows(
-            f"the file has {table.num_rows:,} data rows; the limit is {limits.rows:,}",
+            gettext_noop("the file has {rows:,} data rows; the limit is {limit:,}"),
+            params={"rows": table.num_rows, "limit": limits.rows},
             filename=name,
         )
     # blank lines above the header shift every line number that messages report
@@ -259,14 +277,15 @@ def _check_bytes(head: bytes, name: str | None) -> None:
     for magic, kind in _COMPRESSED:
         if head.startswith(magic):
             raise UsageFileError(
-                f"this is a {kind} compressed file: upload the CSV itself, not an archive",
+                gettext_noop("this is a {kind} compressed file: upload the CSV itself, not an archive"),
+                params={"kind": kind},
                 filename=name,
             )
     if not head.removeprefix(codecs.BOM_UTF8).strip():
-        raise UsageFileError("the file is empty", filename=name)
+        raise UsageFileError(FILE_EMPTY, filename=name)
     if b"\x00" in head:
         raise UsageFileError(
-            "the file contains NUL bytes: it is a binary file, not a CSV text export",
+            gettext_noop("the file contains NUL bytes: it is a binary file, not a CSV text export"),
             filename=name,
         )
 
@@ -296,13 +315,12 @@ def _not_utf8_error(stream: IO[bytes], name: str | None) -> UsageFileError:
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode("utf-8", errors="replace")
         return UsageFileError(
-            "line {line} is not UTF-8 text (byte 0x{byte:02X}): save the file as "
-            '"CSV UTF-8" and upload it again',
+            NOT_UTF8_AT,
             params={"line": _line_breaks(before) + 1, "byte": data[exc.start]},
             row=_line_breaks(before) + 1,
             filename=name,
         )
-    return UsageFileError("the file is not UTF-8 text", filename=name)
+    return UsageFileError(NOT_UTF8, filename=name)
 
 
 def _looks_like_gb18030(text: str) -> bool:
@@ -322,15 +340,13 @@ def _as_gb18030(stream: IO[bytes], name: str | None) -> tuple[IO[bytes], Native]
         text = None
     if text is None or not _looks_like_gb18030(text):
         error = _not_utf8_error(stream, name)
-        error_text = error.template.replace(
-            '"CSV UTF-8"', '"CSV UTF-8" (it is not Chinese GB18030 either)'
-        )
+        template = NOT_UTF8_OR_GB18030_AT if error.template == NOT_UTF8_AT else error.template
         raise UsageFileError(
-            error_text, params=error.params, row=error.row, filename=name
+            template, params=error.params, row=error.row, filename=name
         ) from None
     if "\x00" in text:
         raise UsageFileError(
-            "the file contains NUL bytes: it is a binary file, not a CSV", filename=name
+            gettext_noop("the file contains NUL bytes: it is a binary file, not a CSV"), filename=name
         )
     # The header must match a format: decoding random bytes as GB18030 often "succeeds".
     header = _header(text[:SNIFF_BYTES], name)
@@ -346,9 +362,11 @@ def _header(text: str, name: str | None) -> list[str]:
         # newline="": a file with CR-only line ends (old Mac exports) splits into lines too
         record = next(csv.reader(io.StringIO(first_line, newline="")), [])
     except csv.Error as exc:
-        raise UsageFileError(f"the header line is not valid CSV ({exc})", filename=name) from None
+        raise UsageFileError(
+            gettext_noop("the header line is not valid CSV ({error})"), params={"error": str(exc)}, filename=name
+        ) from None
     if not any(cell.strip() for cell in record):
-        raise UsageFileError("the file is empty", filename=name)
+        raise UsageFileError(FILE_EMPTY, filename=name)
     return record
 
 
@@ -379,17 +397,27 @@ def _detect(header: list[str], name: str | None) -> Format:
     if found_fields >= 2:
         return GENERIC
     found = ", ".join(column.strip() for column in header[:30])
-    hint = ""
     if len(header) == 1:
-        for separator, label in ((";", "semicolons"), ("\t", "tabs")):
+        for separator, label in ((";", gettext_noop("semicolons")), ("\t", gettext_noop("tabs"))):
             if separator in header[0]:
-                hint = f" (values seem separated by {label}: save the file as comma-separated CSV)"
-                break
+                raise UsageFileError(
+                    gettext_noop(
+                        "this does not look like a usage export: expected e.g. date, model, "
+                        "input_tokens, output_tokens (generic), an OpenAI/Anthropic/OpenRouter/"
+                        "LiteLLM/Helicone/Langfuse export or an Azure/AWS/Google/FOCUS cloud bill "
+                        "header; found columns: {found} (values seem separated by {separator}: "
+                        "save the file as comma-separated CSV)"
+                    ),
+                    params={"found": found, "separator": Worded(label)},
+                    filename=name,
+                )
     raise UsageFileError(
-        "this does not look like a usage export: expected e.g. date, model, input_tokens, "
-        "output_tokens (generic), an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone/Langfuse "
-        "export or an Azure/AWS/Google/FOCUS cloud bill header; "
-        f"found columns: {found}{hint}",
+        gettext_noop(
+            "this does not look like a usage export: expected e.g. date, model, input_tokens, "
+            "output_tokens (generic), an OpenAI/Anthropic/OpenRouter/LiteLLM/Helicone/Langfuse "
+            "export or an Azure/AWS/Google/FOCUS cloud bill header; found columns: {found}"
+        ),
+        params={"found": found},
         filename=name,
     )
 
@@ -402,7 +430,7 @@ def _repeated_columns(header: list[str], names: dict[str, str], name: str | None
         if column.strip():
             counts.setdefault(_norm(column), []).append(position)
     read = {_norm(column) for column in names.values()}
-    warnings = []
+    warnings: list[str] = []
     for key, positions in counts.items():
         if len(positions) < 2:
             continue
@@ -414,16 +442,23 @@ def _repeated_columns(header: list[str], names: dict[str, str], name: str | None
         }
         if key in read:
             raise UsageFileError(
-                "the header names column {name!r} {count} times (columns {positions}): "
-                "keep only the one that holds the figures",
+                gettext_noop(
+                    "the header names column {name!r} {count} times (columns {positions}): "
+                    "keep only the one that holds the figures"
+                ),
                 params=params,
                 row=1,
                 column=column,
                 filename=name,
             )
         warnings.append(
-            "the header names column {name!r} {count} times (columns {positions}); "
-            "it is not read, so this changes nothing".format(**params)
+            Worded(
+                gettext_noop(
+                    "the header names column {name!r} {count} times (columns {positions}); "
+                    "it is not read, so this changes nothing"
+                ),
+                **params,
+            )
         )
     return warnings
 
@@ -442,8 +477,8 @@ def _columns_for(fmt: Format, header: list[str], name: str | None) -> dict[str, 
     missing = [fmt.fields[field][0] for field in fmt.required if field not in names]
     if missing:
         raise UsageFileError(
-            f"this file looks like the {fmt.label}, but it is missing column(s): "
-            f"{', '.join(missing)}",
+            gettext_noop("this file looks like the {format}, but it is missing column(s): {columns}"),
+            params={"format": Worded(fmt.label), "columns": ", ".join(missing)},
             filename=name,
         )
     return names
@@ -481,7 +516,9 @@ def _parse(
         if level < 2:
             # A value pyarrow refused ("1,234", "abc", "2026/10/01"): read more as text.
             return _parse(stream, native, fmt, names, name, hints=hints, level=level + 1)
-        raise UsageFileError(f"could not read this CSV ({message})", filename=name) from None
+        raise UsageFileError(
+            gettext_noop("could not read this CSV ({error})"), params={"error": message}, filename=name
+        ) from None
 
 
 def _day_type(fmt: Format, hints: _Hints | None) -> pa.DataType:
@@ -597,15 +634,16 @@ def _field_count_error(
                 continue
             if len(record) != expected:
                 return UsageFileError(
-                    f"line {reader.line_num} has {len(record)} fields, the header has {expected}",
+                    gettext_noop("line {line} has {count} fields, the header has {expected}"),
+                    params={"line": reader.line_num, "count": len(record), "expected": expected},
                     row=reader.line_num,
                     filename=name,
                 )
     except csv.Error as exc:
-        return UsageFileError(f"the file is not valid CSV ({exc})", filename=name)
+        return UsageFileError(NOT_VALID_CSV, params={"error": str(exc)}, filename=name)
     finally:
         text.detach()
-    return UsageFileError(f"the file is not valid CSV ({message})", filename=name)
+    return UsageFileError(NOT_VALID_CSV, params={"error": message}, filename=name)
 
 
 def _codes(values: Any, size: int) -> tuple[np.ndarray, list[Any]]:
@@ -713,8 +751,15 @@ def _group_sums(
 def _daily(rows: Rows, cols: Columns, max_models: int | None = None) -> pd.DataFrame:
     keep = rows.keep
     if not keep.any():
-        reasons = ", ".join(f"{reason}: {count}" for reason, count in rows.skipped.items())
-        raise cols.error(None, None, f"no usage rows: every row was skipped ({reasons})")
+        reasons = Joined(
+            [
+                Worded(gettext_noop("{reason}: {count}"), reason=Worded(reason), count=count)
+                for reason, count in rows.skipped.items()
+            ]
+        )
+        raise cols.error(
+            None, None, gettext_noop("no usage rows: every row was skipped ({reasons})"), reasons=reasons
+        )
     size = cols.num_rows
     # Skipped rows may carry no day at all (NaT): they get code 0 and their groups are
     # dropped below.
@@ -732,8 +777,8 @@ def _daily(rows: Rows, cols: Columns, max_models: int | None = None) -> pd.DataF
         cols,
         keep,
         [
-            ("model", model_codes, models, MODEL_ID_MAX_LENGTH, "model"),
-            ("provider", provider_codes, providers, PROVIDER_MAX_LENGTH, "provider"),
+            (gettext_noop("model"), model_codes, models, MODEL_ID_MAX_LENGTH, "model"),
+            (gettext_noop("provider"), provider_codes, providers, PROVIDER_MAX_LENGTH, "provider"),
         ],
     )
     batch = rows.batch if rows.batch is not None else np.zeros(size, dtype=bool)
@@ -802,8 +847,9 @@ def _daily(rows: Rows, cols: Columns, max_models: int | None = None) -> pd.DataF
         raise cols.error(
             None,
             None,
-            f"model {example['source_model']!r} on {example['day']} is billed in more than "
-            "one currency",
+            gettext_noop("model {model!r} on {day} is billed in more than one currency"),
+            model=example["source_model"],
+            day=str(example["day"]),
         )
     frame = frame.sort_values(KEYS, kind="stable").reset_index(drop=True)
     frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")

@@ -6,6 +6,13 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..text import Worded
+
+# to_dict's key for the templates of parametrised warnings: {English text: Worded.to_json()}.
+# `warnings` itself stays a list of English strings (what the API shows); profiles stored
+# before it have none, and their warnings read as they were written.
+WARNING_WORDING = "warning_wording"
+
 
 @dataclass
 class UsageReport:
@@ -26,6 +33,14 @@ class UsageReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["warnings"] = [str(warning) for warning in self.warnings]
+        wording = {
+            str(warning): warning.to_json()
+            for warning in self.warnings
+            if isinstance(warning, Worded) and warning.params
+        }
+        if wording:
+            data[WARNING_WORDING] = wording
         for key in ("first_day", "last_day"):
             value = data[key]
             data[key] = value.isoformat() if value is not None else None
@@ -38,7 +53,11 @@ class UsageReport:
             value = values.get(key)
             values[key] = datetime.date.fromisoformat(value) if value else None
         values["skipped"] = dict(values.get("skipped") or {})
-        values["warnings"] = list(values.get("warnings") or [])
+        wording = values.pop(WARNING_WORDING, None) or {}
+        values["warnings"] = [
+            Worded.from_json(wording[text]) if text in wording else text
+            for text in values.get("warnings") or []
+        ]
         values["models"] = list(values.get("models") or [])
         values["billed_usage"] = list(values.get("billed_usage") or [])
         values["unidentified_meters"] = list(values.get("unidentified_meters") or [])
