@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 
 from .catalog_types import CURRENCIES, ELIGIBILITY_LABELS, Catalog
+from .text import Joined, Worded, gettext_noop
 
 OPENAI_CUTOFF = dt.date(2024, 7, 9)
 # Who the product assumes a visitor is until told otherwise: a team moving from OpenAI to a
@@ -40,12 +41,18 @@ BOUNDS = MappingProxyType(
 )
 BOUND_MESSAGES = MappingProxyType(
     {
-        "switch_date": "The switch date must be between {low} and {high}.",
-        "horizon_months": "The horizon must be between {low} and {high} months.",
-        "growth_pct": "Monthly growth must be between {low:g}% and {high:g}%.",
-        "fx_override": "The exchange rate must be between {low:g} and {high:g} CNY per USD.",
-        "baseline_months": "The baseline window must be between {low} and {high} months.",
-        "typical_prompt_tokens": "The typical prompt size must be between {low:,} and {high:,} tokens.",
+        "switch_date": gettext_noop("The switch date must be between {low} and {high}."),
+        "horizon_months": gettext_noop("The horizon must be between {low} and {high} months."),
+        "growth_pct": gettext_noop("Monthly growth must be between {low:g}% and {high:g}%."),
+        "fx_override": gettext_noop(
+            "The exchange rate must be between {low:g} and {high:g} CNY per USD."
+        ),
+        "baseline_months": gettext_noop(
+            "The baseline window must be between {low} and {high} months."
+        ),
+        "typical_prompt_tokens": gettext_noop(
+            "The typical prompt size must be between {low:,} and {high:,} tokens."
+        ),
     }
 )
 # Repeatable parameters (providers, model overrides) take at most this many values.
@@ -60,7 +67,8 @@ def add_months_clamped(day: dt.date, months: int) -> dt.date:
 
 
 class ScenarioError(ValueError):
-    """Invalid scenario; `errors` maps a field name to a user-facing message."""
+    """Invalid scenario; `errors` maps a field name to a user-facing message (in English; the
+    engine's own messages are `Worded`, so the web form can word them in the page's language)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -110,7 +118,7 @@ class Scenario:
         errors = {**self._bound_errors(), **self._choice_errors(catalog)}
         override_errors = self._override_errors(catalog)
         if override_errors:
-            errors["mapping_overrides"] = " ".join(override_errors)
+            errors["mapping_overrides"] = Joined(override_errors, separator=" ")
         if errors:
             raise ScenarioError(errors)
         return self
@@ -122,37 +130,65 @@ class Scenario:
             low, high = BOUNDS[name]
             # `not low <= value <= high` is also true for NaN
             if value is not None and not low <= value <= high:
-                errors[name] = message.format(low=low, high=high)
+                errors[name] = Worded(message, low=low, high=high)
         if len(self.providers) > MAX_REPEATED or len(self.mapping_overrides) > MAX_REPEATED:
-            errors["providers"] = f"At most {MAX_REPEATED} providers and {MAX_REPEATED} mappings."
+            errors["providers"] = Worded(
+                gettext_noop("At most {count} providers and {count} mappings."), count=MAX_REPEATED
+            )
         return errors
 
     def _choice_errors(self, catalog: Catalog) -> dict[str, str]:
         errors = {}
         if self.display_currency not in CURRENCIES:
-            errors["display_currency"] = (
-                f"Unknown currency {self.display_currency!r}; choose one of {', '.join(CURRENCIES)}."
+            errors["display_currency"] = Worded(
+                gettext_noop("Unknown currency {currency!r}; choose one of {choices}."),
+                currency=self.display_currency,
+                choices=", ".join(CURRENCIES),
             )
         unknown_eligibility = sorted(self.eligibility - set(ELIGIBILITY_LABELS))
         if unknown_eligibility:
-            errors["eligibility"] = f"Unknown eligibility: {', '.join(unknown_eligibility)}."
+            errors["eligibility"] = Worded(
+                gettext_noop("Unknown eligibility: {values}."), values=", ".join(unknown_eligibility)
+            )
         unknown = [p for p in self.providers if p not in catalog.providers]
         if unknown:
-            errors["providers"] = f"Unknown provider: {', '.join(unknown)}."
+            errors["providers"] = Worded(
+                gettext_noop("Unknown provider: {providers}."), providers=", ".join(unknown)
+            )
         return errors
 
-    def _override_errors(self, catalog: Catalog) -> list[str]:
+    def _override_errors(self, catalog: Catalog) -> list[Worded]:
         errors = []
         for source, slug, target in self.mapping_overrides:
             model = catalog.models.get(target)
             if slug not in catalog.providers:
-                errors.append(f"{source}: unknown provider {slug!r}.")
+                errors.append(
+                    Worded(
+                        gettext_noop("{source}: unknown provider {provider!r}."),
+                        source=source,
+                        provider=slug,
+                    )
+                )
             elif model is None:
-                errors.append(f"{source}: unknown target model {target}.")
+                errors.append(
+                    Worded(
+                        gettext_noop("{source}: unknown target model {target}."),
+                        source=source,
+                        target=target,
+                    )
+                )
             elif model.provider != slug:
                 errors.append(
-                    f"{source}: {model.model_id} belongs to {model.provider}, not {slug} "
-                    "(mapping to a model of another provider)."
+                    Worded(
+                        gettext_noop(
+                            "{source}: {model} belongs to {owner}, not {provider} (mapping to a "
+                            "model of another provider)."
+                        ),
+                        source=source,
+                        model=model.model_id,
+                        owner=model.provider,
+                        provider=slug,
+                    )
                 )
         return errors
 

@@ -62,7 +62,8 @@ class Worded(str):
     @staticmethod
     def from_json(data: dict[str, Any]) -> Worded:
         if "joined" in data:
-            return Joined([Worded.from_json(item) for item in data["joined"]])
+            items = [Worded.from_json(item) for item in data["joined"]]
+            return Joined(items, str(data.get("separator", ", ")))
         params = data.get("params") or {}
         return Worded(
             str(data["template"]),
@@ -71,22 +72,26 @@ class Worded(str):
 
 
 class Joined(Worded):
-    """Worded items joined with ", " (itself translated, so Chinese can use its own comma)."""
+    """Worded items joined by `separator`; the default ", " is itself translated (Chinese has
+    its own comma)."""
 
     items: tuple[Worded, ...]
+    separator: str
 
-    def __new__(cls, items: list[Worded] | tuple[Worded, ...]) -> Joined:
-        text = str.__new__(cls, ", ".join(items))
+    def __new__(cls, items: list[Worded] | tuple[Worded, ...], separator: str = ", ") -> Joined:
+        text = str.__new__(cls, separator.join(items))
         text.template = str(text)
         text.params = {}
         text.items = tuple(items)
+        text.separator = separator
         return text
 
     def word(self, translate: Translate = same) -> str:
-        return translate(", ").join(item.word(translate) for item in self.items)
+        separator = translate(self.separator) if self.separator.strip() else self.separator
+        return separator.join(item.word(translate) for item in self.items)
 
     def to_json(self) -> dict[str, object]:
-        return {"joined": [item.to_json() for item in self.items]}
+        return {"joined": [item.to_json() for item in self.items], "separator": self.separator}
 
 
 def fill(template: str, params: dict[str, object], translate: Translate = same) -> str:

@@ -29,6 +29,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.catalog_types import CURRENCIES, CURRENCY_SYMBOLS, Catalog
@@ -41,6 +42,7 @@ from dashboard.engine.scenario import (
     Scenario,
     ScenarioError,
 )
+from dashboard.engine.text import Worded
 from dashboard.local_names import provider_name
 
 ELIGIBILITY_WORDING = {
@@ -283,7 +285,9 @@ class ScenarioForm(forms.Form):
             for name, message in error.errors.items():
                 field = FIELD_FOR.get(name)
                 if self.is_bound:
-                    self.add_error(field if field in self.fields else None, message)
+                    # the engine words its messages in English: here in the page's language
+                    worded = message.word(gettext) if isinstance(message, Worded) else message
+                    self.add_error(field if field in self.fields else None, worded)
             raise
 
     def overrides(self) -> dict[str, int]:
