@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from dashboard.engine.text import fill
 from dashboard.engine.usage import UsageFileError
+from dashboard.models import UploadJob
 
 
 def word_file_error(err: UsageFileError) -> str:
@@ -28,3 +29,15 @@ def word_file_error(err: UsageFileError) -> str:
     if where:
         return gettext("%(where)s: %(message)s") % {"where": gettext(", ").join(where), "message": message}
     return message
+
+
+def job_error(job: UploadJob) -> str:
+    """A failed background upload's message in the active language: the reader's error from
+    its stored template, else the stored English text (translated when it is a catalogue
+    message, such as the server-error one)."""
+    if job.error_wording:
+        try:
+            return word_file_error(UsageFileError.from_json(job.error_wording))
+        except (KeyError, ValueError, IndexError, TypeError):
+            pass
+    return gettext(job.error) if job.error else ""

@@ -60,10 +60,10 @@ class UploadJob(models.Model):
     """A large upload waiting for, or read by, the background task (dashboard.tasks)."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "waiting for a worker"
-        READING = "reading", "reading the file"
-        DONE = "done", "ready"
-        FAILED = "failed", "could not be read"
+        QUEUED = "queued", _("waiting for a worker")
+        READING = "reading", _("reading the file")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("could not be read")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -77,6 +77,9 @@ class UploadJob(models.Model):
     # A failed upload keeps the reader's message and where it points (file, line, column).
     error = models.TextField(blank=True)
     error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The reader's error as a template and parameters (UsageFileError.to_json), so the status
+    # page words it in the reader's language; empty for a server error and older jobs.
+    error_wording = models.JSONField(default=dict, blank=True)
     profile = models.ForeignKey(UsageProfile, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

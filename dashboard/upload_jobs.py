@@ -18,12 +18,17 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from dashboard import profile_store
 from dashboard.engine.usage import TooLarge, UsageFileError
 from dashboard.models import UploadJob
 
 logger = logging.getLogger(__name__)
+# Stored in English; the status page translates it (error_wording.job_error).
+SERVER_ERROR = gettext_noop(
+    "The file could not be stored because of a server error; nothing was kept. Try again later."
+)
 
 
 def is_large(uploaded: UploadedFile) -> bool:
@@ -75,15 +80,20 @@ def run_job(job_id: str) -> str | None:
         )
     except UsageFileError as err:
         status = 413 if isinstance(err, TooLarge) else 400
-        _finish(job, UploadJob.State.FAILED, error=str(err), error_status=status)
+        _finish(
+            job,
+            UploadJob.State.FAILED,
+            error=str(err),
+            error_status=status,
+            error_wording=err.to_json(),
+        )
         return None
     except Exception:
         logger.exception("background upload %s failed", job.pk)
         _finish(
             job,
             UploadJob.State.FAILED,
-            error="The file could not be stored because of a server error; nothing was kept. "
-            "Try again later.",
+            error=SERVER_ERROR,
             error_status=500,
         )
         raise

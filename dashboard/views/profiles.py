@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import profile_store, upload_jobs
 from dashboard.engine.usage import FORMATS, TooLarge, UsageFileError
-from dashboard.error_wording import word_file_error
+from dashboard.error_wording import job_error, word_file_error
 from dashboard.format_wording import word_format
 from dashboard.forms import UploadForm
 from dashboard.models import UploadJob, UsageProfile
@@ -124,7 +124,8 @@ def upload_status(request: HttpRequest, pk: object) -> HttpResponse:
     failed = job.state == UploadJob.State.FAILED
     status = (job.error_status or 400) if failed and not request.htmx else 200
     return render_page(
-        request, "dashboard/upload_status.html", {"nav": "upload", "job": job},
+        request, "dashboard/upload_status.html",
+        {"nav": "upload", "job": job, "job_error": job_error(job) if failed else ""},
         partial="upload-status", status=status,
     )
 

@@ -192,3 +192,71 @@ def test_the_engines_own_scenario_error_is_chinese_in_the_form_and_english_in_th
     text = api.content.decode()
     assert "at most 200" in text  # the API's own bound, in English
     assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+# -- other pages a Chinese session reaches -------------------------------------------------
+
+
+@pytest.fixture
+def background(settings, tmp_path):
+    settings.UPLOAD_BACKGROUND_BYTES = 100  # small files go through the background task
+    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
+
+
+@pytest.mark.django_db
+def test_a_background_upload_words_its_status_and_error_in_the_page_language(
+    client: Client, background, django_capture_on_commit_callbacks
+) -> None:
+    content = GENERIC_HEADER + "2026-10-01,gpt-4o,1,1\n" * 5 + "2026-10-02,gpt-4o,1,-5\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("profiles:upload"), {"file": csv_file(content)}, **ZH)
+    page = client.get(response["Location"], **ZH)
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "<title>正在读取 usage.csv · TokenScope</title>" in html
+    assert "文件未保存。" in html
+    assert "usage.csv，第 7 行，“output_tokens”列：-5 是负数" in html
+    assert "上传其他文件" in html
+    english = client.get(response["Location"]).content.decode()
+    assert "usage.csv, line 7, column &#x27;output_tokens&#x27;: -5 is negative" in english
+    assert "Upload another file" in english
+
+
+@pytest.mark.django_db
+def test_a_queued_background_upload_says_so_in_chinese(client: Client, background) -> None:
+    response = client.post(reverse("profiles:upload"), {"file": csv_file(REPEATED)}, **ZH)
+    html = client.get(response["Location"], **ZH).content.decode()
+    assert "等待后台处理" in html
+    assert "大文件在后台读取" in html
+    assert "Waiting for a worker" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_server_error_of_a_background_upload_is_worded_in_chinese(client: Client) -> None:
+    from dashboard.models import UploadJob
+    from dashboard.upload_jobs import SERVER_ERROR
+
+    client.post(reverse("profiles:sample"))  # gives the browser a session
+    job = UploadJob.objects.create(
+        session_key=client.session.session_key, file_name="big.csv", spool_path="/nonexistent",
+        state=UploadJob.State.FAILED, error=SERVER_ERROR, error_status=500,
+    )
+    page = client.get(reverse("profiles:upload_status", args=[job.pk]), **ZH).content.decode()
+    assert "服务器出错，文件未能保存，也没有保留任何数据。请稍后再试。" in page
+
+
+@pytest.mark.django_db
+def test_the_other_models_of_a_big_usage_summary_are_chinese(client: Client, settings) -> None:
+    from tests.dashboard.test_many_models import catalog, many_models_profile, scenario
+
+    settings.DASHBOARD_TOP_MODELS = 2
+    catalog()
+    profile = many_models_profile()
+    url = reverse("profiles:dashboard", args=[profile.pk])
+    html = client.get(url, scenario(), **ZH).content.decode()
+    assert "其他 2 个模型</b>" in html and "（见下方列表）" in html
+    assert "其他 2 个模型（tokens 较少）" in html
+    others = html[html.index('id="other-model-totals"') :]
+    assert "<th scope=\"col\">Provider</th>" not in others
+    english = client.get(url, scenario()).content.decode()
+    assert "2 other models</b>" in english and "2 other models (fewer tokens)" in english

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..text import Worded
+
 
 class UsageFileError(ValueError):
     """A usage file that cannot be read, with where the problem is.
@@ -35,6 +37,31 @@ class UsageFileError(ValueError):
         self.filename = filename
         super().__init__(str(self))
 
+    def to_json(self) -> dict[str, Any]:
+        """What `from_json` needs to word the error again later (a background upload keeps it):
+        JSON-able, `Worded` parameters included."""
+        return {
+            "template": self.template,
+            "params": {key: _json_value(value) for key, value in self.params.items()},
+            "row": self.row,
+            "column": self.column,
+            "filename": self.filename,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> UsageFileError:
+        params = {
+            key: Worded.from_json(value) if isinstance(value, dict) else value
+            for key, value in (data.get("params") or {}).items()
+        }
+        return cls(
+            str(data.get("template", "")),
+            params=params,
+            row=data.get("row"),
+            column=data.get("column"),
+            filename=data.get("filename"),
+        )
+
     def __str__(self) -> str:
         where = []
         if self.filename:
@@ -46,6 +73,15 @@ class UsageFileError(ValueError):
         if where:
             return f"{', '.join(where)}: {self.message}"
         return self.message
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Worded):
+        return value.to_json()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    item = getattr(value, "item", None)  # numpy scalars
+    return item() if callable(item) else str(value)
 
 
 class TooLarge(UsageFileError):
