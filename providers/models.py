@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.catalog_types import offer_running_on, period_in_force
+from dashboard.engine.text import Worded
 
 
 class Currency(models.TextChoices):
@@ -231,13 +233,13 @@ class LLMModel(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.token_ratio is not None and self.token_ratio <= 0:
-            errors["token_ratio"] = "The token ratio must be greater than 0."
+            errors["token_ratio"] = _("The token ratio must be greater than 0.")
         if not isinstance(self.aliases, list) or not all(
             isinstance(a, str) and a.strip() for a in self.aliases
         ):
-            errors["aliases"] = 'Aliases must be a JSON list of non-empty strings, e.g. ["gpt-4o-2024-08-06"].'
+            errors["aliases"] = _('Aliases must be a JSON list of non-empty strings, e.g. ["gpt-4o-2024-08-06"].')
         if self.released_on and self.retired_on and self.retired_on < self.released_on:
-            errors["retired_on"] = "A model cannot be retired before it was released."
+            errors["retired_on"] = _("A model cannot be retired before it was released.")
         if errors:
             raise ValidationError(errors)
 
@@ -332,21 +334,22 @@ class Price(models.Model):
         for name in PRICE_FIELDS:
             value = getattr(self, name)
             if value is not None and value < 0:
-                errors[name] = "A price cannot be negative."
+                errors[name] = _("A price cannot be negative.")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
-            errors["effective_to"] = "The end date must be after the start date (it is exclusive)."
+            errors["effective_to"] = _("The end date must be after the start date (it is exclusive).")
         if errors:
             raise ValidationError(errors)
         if self.model_id and self.effective_from and self.min_prompt_tokens is not None:
             clash = self.overlapping().first()
             if clash is not None:
-                until = clash.effective_to or "open-ended"
+                until = clash.effective_to or _("open-ended")
                 raise ValidationError(
                     {
-                        "effective_from": (
-                            f"Overlaps the price in force {clash.effective_from} – {until} for this "
-                            f"model and context tier; close that row first."
+                        "effective_from": _(
+                            "Overlaps the price in force %(start)s – %(until)s for this model and "
+                            "context tier; close that row first."
                         )
+                        % {"start": clash.effective_from, "until": until}
                     }
                 )
 
@@ -428,25 +431,25 @@ class Offer(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = "The campaign cannot end before it starts."
+            errors["ends_on"] = _("The campaign cannot end before it starts.")
         if self.ends_on is None and self.last_seen_on is None:
-            errors["last_seen_on"] = (
+            errors["last_seen_on"] = _(
                 "Give the published end date, or, when the end is not published, the latest "
                 "day a source shows the campaign still running."
             )
         if self.starts_on and self.last_seen_on and self.last_seen_on < self.starts_on:
-            errors["last_seen_on"] = "The campaign cannot be seen running before it starts."
+            errors["last_seen_on"] = _("The campaign cannot be seen running before it starts.")
         has_tokens = self.free_tokens is not None
         has_credit = self.credit_amount is not None
         if has_tokens == has_credit:
-            errors["free_tokens"] = "Give either a number of free tokens or a money credit (exactly one)."
+            errors["free_tokens"] = _("Give either a number of free tokens or a money credit (exactly one).")
         elif has_tokens and self.free_tokens <= 0:
-            errors["free_tokens"] = "Free tokens must be a positive number."
+            errors["free_tokens"] = _("Free tokens must be a positive number.")
         elif has_credit:
             if self.credit_amount <= 0:
-                errors["credit_amount"] = "The credit must be a positive amount."
+                errors["credit_amount"] = _("The credit must be a positive amount.")
             if not self.credit_currency:
-                errors["credit_currency"] = "A credit needs its currency."
+                errors["credit_currency"] = _("A credit needs its currency.")
         if errors:
             raise ValidationError(errors)
 
@@ -471,7 +474,7 @@ class ExchangeRate(models.Model):
 
     def clean(self) -> None:
         if self.per_usd is not None and self.per_usd <= 0:
-            raise ValidationError({"per_usd": "An exchange rate must be greater than 0."})
+            raise ValidationError({"per_usd": _("An exchange rate must be greater than 0.")})
 
 
 class ModelEquivalent(models.Model):
@@ -497,7 +500,7 @@ class ModelEquivalent(models.Model):
         if not (self.source_id and self.target_id):
             return
         if self.source_id == self.target_id:
-            raise ValidationError({"target": "A model cannot be its own equivalent."})
+            raise ValidationError({"target": _("A model cannot be its own equivalent.")})
         target_provider = LLMModel.objects.filter(pk=self.target_id).values_list("provider_id", flat=True).first()
         clash = (
             ModelEquivalent.objects.filter(source_id=self.source_id, target__provider_id=target_provider)
@@ -506,7 +509,10 @@ class ModelEquivalent(models.Model):
         )
         if clash is not None:
             raise ValidationError(
-                {"target": f"{self.source} already maps to {clash.target} on that provider."}
+                {
+                    "target": _("%(source)s already maps to %(target)s on that provider.")
+                    % {"source": self.source, "target": clash.target}
+                }
             )
 
 
@@ -633,10 +639,11 @@ class MeterRule(models.Model):
         try:
             compile_pattern(self.pattern or "")
         except ValueError as exc:
-            errors["pattern"] = str(exc)
+            message = exc.args[0] if exc.args else ""
+            errors["pattern"] = message.word(gettext) if isinstance(message, Worded) else str(exc)
         if self.token_kind == MeterTokenKind.NOT_TOKENS and self.model_id:
-            errors["model"] = "A meter that is not billed per token has no model."
+            errors["model"] = _("A meter that is not billed per token has no model.")
         if self.tokens_per_unit is not None and self.tokens_per_unit <= 0:
-            errors["tokens_per_unit"] = "Tokens per unit must be greater than 0."
+            errors["tokens_per_unit"] = _("Tokens per unit must be greater than 0.")
         if errors:
             raise ValidationError(errors)

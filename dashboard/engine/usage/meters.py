@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..text import Worded, gettext_noop
+
 BILLS = ("azure", "aws", "gcp")
 INPUT = "input"
 CACHE_READ = "cache_read"
@@ -59,7 +61,13 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     try:
         return _compiled(pattern)
     except re.error as exc:
-        raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+        raise ValueError(
+            Worded(
+                gettext_noop("{pattern!r} is not a valid regular expression ({error})"),
+                pattern=pattern,
+                error=str(exc),
+            )
+        ) from None
 
 
 @lru_cache(maxsize=4096)
