@@ -32,14 +32,24 @@ class RateUsed:
     # The scenario days converted with this rate (None for an override).
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    # The day the projection was made: days after it have no rate yet, so the latest known
+    # rate converts them and its age is counted up to today only (None: up to last_day).
+    today: dt.date | None = None
+
+    @property
+    def converts_future(self) -> bool:
+        """True when this rate also converts days after today (no newer rate can exist)."""
+        return self.today is not None and self.last_day is not None and self.last_day > self.today
 
     @property
     def max_age_days(self) -> int | None:
-        """The largest gap between a scenario day converted with this rate and the rate's
-        own date (0 when the rate is newer than every such day; None for an override)."""
+        """The largest gap between a day converted with this rate and the rate's own date,
+        future days counted as today (0 when the rate is newer than every such day; None for
+        an override)."""
         if self.day is None or self.last_day is None:
             return None
-        return max((self.last_day - self.day).days, 0)
+        until = min(self.last_day, self.today) if self.converts_future else self.last_day
+        return max((until - self.day).days, 0)
 
     @property
     def stale(self) -> bool:
@@ -60,6 +70,7 @@ class RateUsed:
             "last_day": self.last_day.isoformat() if self.last_day else None,
             "max_age_days": self.max_age_days,
             "stale": self.stale,
+            "converts_future": self.converts_future,
         }
 
 
@@ -103,9 +114,11 @@ def rates_used(
     first_day: dt.date,
     last_day: dt.date,
     override: float | None = None,
+    today: dt.date | None = None,
 ) -> list[RateUsed]:
     """The distinct non-USD rates a conversion over first_day..last_day relies on, each
-    with the days it converts (so its largest age: see ``RateUsed.max_age_days``)."""
+    with the days it converts (so its largest age: see ``RateUsed.max_age_days``; ``today``
+    makes days after it count as today, since no rate of theirs can be known yet)."""
     used: list[RateUsed] = []
     for currency in sorted(currencies - {"USD"}):
         if override is not None and currency == "CNY":
@@ -128,6 +141,7 @@ def rates_used(
                     day_from_number(series.days[i]),
                     first_day=converts_from,
                     last_day=converts_to,
+                    today=today,
                 )
             )
     return used

@@ -50,7 +50,7 @@ from .fx import RateUsed, rates_used
 from .mapping import resolve_sources, typical_requests
 from .offers import OfferOutcome
 from .pricing import TOKEN_COLUMNS, frame_day_numbers, source_columns, typical_prompt_tokens
-from .scenario import Scenario
+from .scenario import Scenario, today
 
 __all__ = ["CURRENT", "Baseline", "ProjectionResult", "UsageFacts", "compute_baseline", "project"]
 
@@ -303,7 +303,9 @@ def project(
         offers=[o for e in evaluated for o in e.outcomes],
         baseline_months=baseline.months,
         baseline_scaled_days=baseline.scaled_days,
-        fx_used=rates_used(catalog, currencies, scenario.switch_date, axis.end, scenario.fx_override),
+        fx_used=rates_used(
+            catalog, currencies, scenario.switch_date, axis.end, scenario.fx_override, today=today()
+        ),
         typical_prompt_tokens=prompt,
         unresolved_models=sorted({model for (_, model), key in keys.items() if key is None}),
         comparison=comparison,

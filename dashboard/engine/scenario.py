@@ -75,13 +75,15 @@ class ScenarioError(ValueError):
         self.errors = errors
 
 
-def _today() -> dt.date:
+def today() -> dt.date:
+    """Today in UTC: the default switch date, and the day after which no exchange rate can
+    be known yet."""
     return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass(frozen=True)
 class Scenario:
-    switch_date: dt.date = field(default_factory=_today)
+    switch_date: dt.date = field(default_factory=today)
     horizon_months: int = 12
     growth_pct: float = 0.0  # monthly
     display_currency: str = "USD"

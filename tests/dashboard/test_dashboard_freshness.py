@@ -66,3 +66,14 @@ def test_a_claimed_offer_without_a_published_end_says_it_rests_on_the_assumption
     # last seen 2026-10-15 + 6 months (the default window) = 2027-04-15
     assert "assumed running" in table
     assert "last seen running 2026-10-15, assumed to run until 2027-04-15" in table
+
+
+def test_future_months_are_not_called_old_only_the_catalog_rate_is(client: Client, today) -> None:
+    """A year from the 1st of next month on the catalog's latest rate (2026-10-01): its age
+    counts to today (2026-11-30: 30 + 30 = 60 days), not to the horizon's last day, and the
+    warning says the future days have no known rate yet."""
+    cny_provider(dt.date(2026, 10, 1))
+    html = dashboard(client, switch="2026-12-01", horizon="12")
+    assert "the rate of 2026-10-01, is the latest the catalog has: 60 days old today (more than 45)" in html
+    assert "It also converts the days up to 2027-11-30, whose rates nobody knows yet." in html
+    assert "days older than the day it converts" not in html

@@ -56,3 +56,23 @@ def test_rate_on_gives_the_latest_rate_on_or_before_the_day():
     assert rate_on(RATES, "CNY", D(2024, 7, 30)).per_usd == 7.1358
     assert rate_on(RATES, "CNY", D(2024, 7, 24)).day == D(2024, 7, 24)
     assert rate_on(RATES, "USD", D(2024, 7, 30)) is None
+
+
+def test_days_after_today_count_as_today_for_the_latest_rate():
+    """A projection made on 2024-09-01 over 2024-08-07..2025-03-31 converts every day with the
+    rate of 2024-08-07: no rate of the future days can be known, so its age is 25 days (to
+    today), not 236 (to 2025-03-31), and it is not old."""
+    (used,) = rates_used(RATES, {"CNY"}, D(2024, 8, 7), D(2025, 3, 31), today=D(2024, 9, 1))
+    assert (used.max_age_days, used.stale, used.converts_future) == (25, False, True)
+    assert used.to_dict()["converts_future"] is True
+
+
+def test_the_latest_rate_is_old_when_today_is_far_past_it():
+    (used,) = rates_used(RATES, {"CNY"}, D(2024, 12, 1), D(2025, 11, 30), today=D(2024, 12, 1))
+    # 2024-08-07 -> 2024-12-01: 24 + 30 + 31 + 30 + 1 = 116 days
+    assert (used.max_age_days, used.stale, used.converts_future) == (116, True, True)
+
+
+def test_a_past_period_is_measured_as_before_whatever_today_is():
+    (used,) = rates_used(RATES, {"CNY"}, D(2024, 8, 7), D(2024, 9, 30), today=D(2026, 11, 30))
+    assert (used.max_age_days, used.stale, used.converts_future) == (54, True, False)
