@@ -1,7 +1,9 @@
 """JSON API for usage profiles: stateless, CSRF-exempt, optionally bearer-token protected.
 
 POST /api/profiles/        multipart field `file` -> 201 summary + `delete_token` (shown once);
-                           a retry with the same Idempotency-Key header -> 200, the same profile
+                           a retry with the same Idempotency-Key header -> 200, the same profile;
+                           a file past UPLOAD_BACKGROUND_BYTES with `Prefer: respond-async` ->
+                           202 and a job to poll (GET /api/uploads/<id>/)
 GET /api/profiles/<id>/    -> summary with per-model totals
 DELETE /api/profiles/<id>/ -> 204 for the uploader only (dashboard.profile_access)
 GET /api/profiles/<id>/projection?<scenario parameters>  (see dashboard.forms.scenario)
@@ -17,16 +19,17 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
 from ninja import Query, Router
 
-from dashboard import profile_store
+from dashboard import profile_store, upload_jobs
 from dashboard.api import schemas
 from dashboard.api.errors import NOT_FOUND, bad_request, json_error, json_response
 from dashboard.engine.scenario import ScenarioError
 from dashboard.engine.usage import TooLarge, UsageFileError
 from dashboard.forms import UploadForm
 from dashboard.forms.scenario import ScenarioForm
-from dashboard.models import UsageProfile
+from dashboard.models import UploadJob, UsageProfile
 from dashboard.profile_access import DELETE_TOKEN_HEADER, issue_delete_token, may_delete
 from dashboard.projection_service import compute
 from dashboard.rate_limits import rate_limited
@@ -50,6 +53,8 @@ UPLOAD_BODY = {
     }
 }
 ERRORS = {400: schemas.Error, 401: schemas.Error, 429: schemas.Error}
+PREFER_ASYNC = "respond-async"
+NO_JOB = "No upload job of yours has this id."
 
 
 def summary_of(request: HttpRequest, profile: UsageProfile) -> dict[str, Any]:
@@ -103,7 +108,8 @@ def _read_form(request: HttpRequest) -> UploadForm | HttpResponse:
 @router.post(
     "/profiles/", url_name="profiles", openapi_extra=UPLOAD_BODY, summary="Upload a usage export",
     response={
-        200: schemas.ProfileCreated, 201: schemas.ProfileCreated, 413: schemas.Error,
+        200: schemas.ProfileCreated, 201: schemas.ProfileCreated, 202: schemas.UploadJobStatus,
+        413: schemas.Error,
         422: schemas.Error, **ERRORS,
     },
 )
@@ -113,13 +119,18 @@ def upload(request: HttpRequest) -> HttpResponse:
     `delete_token` shown only here; a bad file is a 400 naming its line and column, 413 past
     MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS or MAX_SOURCE_MODELS. With an `Idempotency-Key` header
     (at most 100 characters) a retry answers 200 with the profile the first request stored
-    (and a new delete token), never a duplicate; the same key with another file is a 422."""
+    (and a new delete token), never a duplicate; the same key with another file is a 422.
+    With `Prefer: respond-async`, a file past UPLOAD_BACKGROUND_BYTES is read by the
+    background worker instead: 202 with the job (`Location`: its status URL) to poll."""
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if len(key) > 100:
         return json_error(f"The {IDEMPOTENCY_HEADER} header is longer than 100 characters.", 400)
     form = _read_form(request)
     if isinstance(form, HttpResponse):
         return form
+    uploaded = form.cleaned_data["file"]
+    if wants_async(request) and upload_jobs.is_large(uploaded):
+        return _start_in_background(request, uploaded)
     try:
         # The answer is built inside the transaction: a 201 means the profile is whole, and
         # any failure before it leaves nothing stored.
@@ -192,3 +203,73 @@ def projection(request: HttpRequest, pk: str, query: Query[schemas.ScenarioQuery
     history.pop("scenario", None)  # the top-level echo is the scenario; history ignores growth etc.
     history["list_vs_billed"] = [gap.to_dict() for gap in outcome.list_vs_billed]
     return json_response({"profile": str(found.pk), **outcome.projection.to_dict(), "history": history})
+
+
+def wants_async(request: HttpRequest) -> bool:
+    """The client asked for an asynchronous answer (RFC 7240 `Prefer: respond-async`)."""
+    preferences = request.headers.get("Prefer", "").lower().replace(";", ",").split(",")
+    return PREFER_ASYNC in (p.strip() for p in preferences)
+
+
+def _job_owner(request: HttpRequest) -> str:
+    """Who may read an API upload job: the same credentials (or none) that started it."""
+    return "api:" + hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()[:32]
+
+
+def _start_in_background(request: HttpRequest, uploaded: Any) -> HttpResponse:
+    sha256 = profile_store.file_sha256(uploaded)
+    key = idempotency_key(request)
+    if key:
+        found = profile_store.existing_upload(key, sha256)
+        if found is not None:
+            response = created(request, found, status=200)
+            response["Idempotent-Replayed"] = "true"
+            return response
+    job = upload_jobs.start_job(uploaded, session_key=_job_owner(request), sha256=sha256, idempotency_key=key or None)
+    response = json_response(job_status(request, job), 202)
+    response["Location"] = request.build_absolute_uri(_status_path(job))
+    response["Preference-Applied"] = PREFER_ASYNC
+    return response
+
+
+def _status_path(job: UploadJob) -> str:
+    return reverse("api:upload_job", args=[str(job.pk)])
+
+
+def job_status(request: HttpRequest, job: UploadJob) -> dict[str, Any]:
+    status: dict[str, Any] = {
+        "id": str(job.pk),
+        "state": job.state,
+        "file_name": job.file_name,
+        "size": job.size,
+        "created_at": job.created_at.isoformat(),
+        "status_url": request.build_absolute_uri(_status_path(job)),
+        "profile": None,
+        "error": None,
+        "error_status": None,
+    }
+    if job.state == UploadJob.State.DONE and job.profile is not None:
+        status["profile"] = {**summary_of(request, job.profile), "delete_token": issue_delete_token(job.profile)}
+    elif job.state == UploadJob.State.FAILED:
+        wording = job.error_wording or {}
+        status["error"] = {"error": job.error, "row": wording.get("row"), "column": wording.get("column")}
+        status["error_status"] = job.error_status
+    return status
+
+
+@router.get(
+    "/uploads/{pk}/", url_name="upload_job", summary="A background upload's state",
+    response={200: schemas.UploadJobStatus, 404: schemas.Error, **ERRORS},
+)
+def upload_job(request: HttpRequest, pk: str) -> HttpResponse:
+    """The state of an upload started with `Prefer: respond-async`: queued, reading, done (with
+    the profile and a delete token) or failed (with the reader's message). Only the
+    credentials that started it can read it."""
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        return json_error(NO_JOB, 404)
+    job = UploadJob.objects.filter(pk=key, session_key=_job_owner(request)).select_related("profile").first()
+    if job is None:
+        return json_error(NO_JOB, 404)
+    return json_response(job_status(request, job))

@@ -137,6 +137,26 @@ class ProfileCreated(ProfileSummary):
     )
 
 
+class UploadJobStatus(Open):
+    """A large upload read in the background (POST /api/profiles/ with Prefer: respond-async)."""
+
+    id: str
+    state: Literal["queued", "reading", "done", "failed"]
+    file_name: str
+    size: int
+    created_at: str
+    status_url: str
+    profile: ProfileCreated | None = Field(
+        None,
+        description=(
+            "When done: the profile's summary with a delete token. Each read of a finished job "
+            "issues a new token; the one read before stops working."
+        ),
+    )
+    error: Error | None = Field(None, description="When failed: the reader's message, line and column.")
+    error_status: int | None = Field(None, description="When failed: the status a direct upload would have had.")
+
+
 class Projection(Open):
     profile: str
     scenario: dict[str, Any]

@@ -99,6 +99,7 @@ def test_the_openapi_contract_lists_every_operation(client: Client) -> None:
         ("GET", "/api/profiles/{pk}/"),
         ("DELETE", "/api/profiles/{pk}/"),
         ("GET", "/api/profiles/{pk}/projection"),
+        ("GET", "/api/uploads/{pk}/"),
         ("POST", "/api/estimates/"),
         ("GET", "/api/catalog/models"),
         ("GET", "/api/offers"),
