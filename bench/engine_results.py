@@ -80,7 +80,21 @@ def sample_cases() -> dict[str, object]:
         "2026-11-30 defaults": Scenario(switch_date=dt.date(2026, 11, 30)),
     }
     cases = {f"sample, {label}": project(frame, catalog, s).to_dict() for label, s in scenarios.items()}
+    cases.update(facts_cases(frame, catalog, july))
     cases["sample history, July 2024"] = reprice_history(frame, catalog, july).to_dict()
+    return cases
+
+
+def facts_cases(frame, catalog, july) -> dict[str, object]:
+    """The dashboard's path: one `UsageFacts` reused across scenarios whose growth changes."""
+    from dashboard.engine.projection import UsageFacts, project
+
+    facts = UsageFacts(frame)
+    cases = {}
+    for growth in (0.0, 12.37, -7.5, 41.0):
+        scenario = replace(july, growth_pct=growth)
+        result = project(frame, catalog, scenario, facts=facts)
+        cases[f"sample, July 2024 preset, growth {growth} %, shared facts"] = result.to_dict()
     return cases
 
 
