@@ -72,6 +72,12 @@ class ModelPrices:
             self._to_display = np.where(self.priced, factor, 0.0) / PER_MTOK
         self._display: np.ndarray | None = None
         self._native: np.ndarray | None = None
+        # Whether any day of the axis has each fallback (or an estimate) at all: when not,
+        # `_notes` knows its answer without masking the days (usually none has).
+        self.any_cache_read_fallback = bool(schedule.cache_read_fallback.any())
+        self.any_cache_write_fallback = bool(schedule.cache_write_fallback.any())
+        self.any_batch_fallback = bool(schedule.batch_fallback.any())
+        self.any_estimated = schedule.estimated_as is not None and bool(schedule.estimated.any())
 
     def display_table(self) -> np.ndarray:
         if self._display is None:
@@ -85,12 +91,15 @@ class ModelPrices:
         batch_input or batch_output."""
         return self.display_table()[PRICE_INDEX[kind]]
 
-    def native(self, kind: str) -> np.ndarray:
+    def native_table(self) -> np.ndarray:
         if self._native is None:
             self._native = self.schedule.table / PER_MTOK
             if not self.everywhere:
                 self._native = np.where(self.priced, self._native, 0.0)
-        return self._native[PRICE_INDEX[kind]]
+        return self._native
+
+    def native(self, kind: str) -> np.ndarray:
+        return self.native_table()[PRICE_INDEX[kind]]
 
 
 class ScheduleCache:
@@ -382,6 +391,12 @@ class CandidateDays:
         return self.priced_tokens + self.buckets.free_unpriced
 
 
+# Notes without parameters (a Reason is immutable: one instance serves every candidate).
+_CACHE_READ_NOTE = Reason.of("cache_read_fallback")
+_CACHE_WRITE_NOTE = Reason.of("cache_write_fallback")
+_BATCH_NOTE = Reason.of("batch_fallback")
+
+
 def _notes(
     catalog: Catalog,
     prices: ModelPrices,
@@ -391,15 +406,17 @@ def _notes(
     cr: np.ndarray,
     cw: np.ndarray,
 ) -> set[Reason]:
+    # Each `any_*` flag False means no day of the axis has it: the masked test below would
+    # be False on any selection of days, so it is skipped (the same answer, no arrays).
     schedule = prices.schedule
     notes = set()
-    if (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any():
-        notes.add(Reason.of("cache_read_fallback"))
-    if (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
-        notes.add(Reason.of("cache_write_fallback"))
-    if group.batch and (schedule.batch_fallback[idx] & priced).any():
-        notes.add(Reason.of("batch_fallback"))
-    if schedule.estimated_as is not None and (schedule.estimated[idx] & priced).any():
+    if prices.any_cache_read_fallback and (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any():
+        notes.add(_CACHE_READ_NOTE)
+    if prices.any_cache_write_fallback and (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
+        notes.add(_CACHE_WRITE_NOTE)
+    if group.batch and prices.any_batch_fallback and (schedule.batch_fallback[idx] & priced).any():
+        notes.add(_BATCH_NOTE)
+    if prices.any_estimated and (schedule.estimated[idx] & priced).any():
         model = catalog.models[schedule.model]
         notes.add(
             Reason.of(
@@ -433,7 +450,8 @@ def _scaled_groups(rows: list[Rows], mappings: dict[Source, Mapping]) -> list[tu
         scaled.append((Rows(group.source, group.source_key, group.batch, group.day_idx, unc, cr, cw, out, group.dense), target))
     for (target, batch, _), (first, volume) in merged.items():
         weights = first.weights
-        unc, cr, cw, out = (v * weights for v in volume)
+        # Python floats: the same products as with numpy scalars, without their dispatch.
+        unc, cr, cw, out = (v * weights for v in volume.tolist())
         rows_ = Rows(first.source, None, batch, first.day_idx, unc, cr, cw, out, dense=True)
         scaled.append((rows_, target))
     return scaled
@@ -464,6 +482,14 @@ def _source_days(
         elif not schedules.prices(target).everywhere:  # else nothing is unpriced
             info.unpriced += tokens * ratio * (1.0 - schedules.prices(target).priced_share)
     return sources
+
+
+# Rows of a `ModelPrices` table: (input, output) per batch flag, and the cache prices.
+_KIND_ROWS = {
+    False: (PRICE_INDEX["input"], PRICE_INDEX["output"]),
+    True: (PRICE_INDEX["batch_input"], PRICE_INDEX["batch_output"]),
+}
+_CACHE_READ, _CACHE_WRITE = PRICE_INDEX["cache_read"], PRICE_INDEX["cache_write"]
 
 
 def candidate_days(
@@ -512,12 +538,12 @@ def candidate_days(
         priced_tokens += per_day(priced_in + priced_out)
         if not prices.everywhere and not share.any():
             continue
-        kind_in, kind_out = ("batch_input", "batch_output") if group.batch else ("input", "output")
-        for into, table in ((display_b, prices.display), (native_b, prices.native)):
-            into[b] += per_day(
-                unc * table(kind_in)[sel] + cr * table("cache_read")[sel] + cw * table("cache_write")[sel]
-            )
-            into[b + 1] += per_day(out * table(kind_out)[sel])
+        i_in, i_out = _KIND_ROWS[group.batch]
+        for into, table in ((display_b, prices.display_table()), (native_b, prices.native_table())):
+            if not group.dense:  # dense rows cover every day in order: the table as it is
+                table = table[:, sel]
+            into[b] += per_day(unc * table[i_in] + cr * table[_CACHE_READ] + cw * table[_CACHE_WRITE])
+            into[b + 1] += per_day(out * table[i_out])
         tokens_b[b] += per_day(priced_in)
         tokens_b[b + 1] += per_day(priced_out)
         if group.dense:
