@@ -442,16 +442,17 @@ def _scaled_groups(rows: list[Rows], mappings: dict[Source, Mapping]) -> list[tu
         ratio = 1.0 if target is None else mapping.token_ratio
         if group.dense and group.weights is not None and group.volume is not None:
             key = (target, group.batch, id(group.weights))
-            entry = merged.setdefault(key, [group, np.zeros(4)])
-            entry[1] += np.asarray(group.volume) * ratio
+            entry = merged.setdefault(key, [group, [0.0, 0.0, 0.0, 0.0]])
+            # Python floats: the same float64 sums and products as a numpy [4] array gets
+            # (0.0 + v * ratio, then + v * ratio per further group), without its overhead.
+            entry[1] = [a + v * ratio for a, v in zip(entry[1], group.volume, strict=True)]
             continue
         counts = (group.uncached, group.cache_read, group.cache_write, group.output)
         unc, cr, cw, out = (v * ratio for v in counts)
         scaled.append((Rows(group.source, group.source_key, group.batch, group.day_idx, unc, cr, cw, out, group.dense), target))
     for (target, batch, _), (first, volume) in merged.items():
         weights = first.weights
-        # Python floats: the same products as with numpy scalars, without their dispatch.
-        unc, cr, cw, out = (v * weights for v in volume.tolist())
+        unc, cr, cw, out = (v * weights for v in volume)
         rows_ = Rows(first.source, None, batch, first.day_idx, unc, cr, cw, out, dense=True)
         scaled.append((rows_, target))
     return scaled
@@ -472,9 +473,10 @@ def _source_days(
         target = mapping.target_key
         ratio = 1.0 if target is None else mapping.token_ratio
         bucket = None if target is None else 2 * position[target]
-        info = sources.setdefault(
-            group.source, SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
-        )
+        info = sources.get(group.source)
+        if info is None:  # (built only for a source's first group, not for every group)
+            info = SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
+            sources[group.source] = info
         tokens = group.total_per_day(n_days)
         info.tokens += tokens
         if target is None:
