@@ -3,6 +3,8 @@ under /api/), counted per client address on the shared cache."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +15,13 @@ from tests.dashboard.conftest import SMALL_GENERIC_CSV, csv_file
 from tests.dashboard.test_projection_views import catalog, profile
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def one_window(time_machine) -> None:
+    """The requests of a test fall in one fixed window: 10 s into an hour (and a minute) with
+    the clock stopped, so a window boundary never passes between them."""
+    time_machine.move_to(dt.datetime(2026, 11, 30, 12, 0, 10, tzinfo=dt.UTC), tick=False)
 
 
 def test_rates_are_read_from_settings_text() -> None:
