@@ -2,7 +2,7 @@
 # Web benchmark: gunicorn (2 workers, DEBUG=0, the seed catalog and the bundled 12-month
 # sample profile) driven by wrk for 30 s at 16 connections per URL.
 # Prints requests/s, p50/p99 latency, non-2xx counts, and page/fragment transfer sizes.
-# Usage: bash bench/web.sh   (DURATION=10s CONNECTIONS=16 PORT=8799 to change)
+# Usage: bash bench/web.sh   (DURATION=10s CONNECTIONS=16 WORKERS=2 PORT=8799 to change)
 # Database: a scratch SQLite file, or BENCH_DATABASE_URL (a scratch PostgreSQL database: it is
 # flushed). Cache: in-process, or BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/11, flushed).
 set -euo pipefail
@@ -21,6 +21,7 @@ export RATE_LIMIT_UPLOADS="" RATE_LIMIT_PROJECTIONS=""  # load, not abuse
 PORT=${PORT:-8799}
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
+WORKERS=${WORKERS:-2}
 rm -f "$SQLITE_PATH" "$SQLITE_PATH"-*
 .venv/bin/python manage.py migrate --noinput -v 0
 if [ -n "${DATABASE_URL:-}" ]; then .venv/bin/python manage.py flush --noinput -v 0; fi
@@ -30,7 +31,7 @@ fi
 .venv/bin/python manage.py seed_catalog > /dev/null
 .venv/bin/python manage.py collectstatic --noinput -v 0
 PROFILE=$(.venv/bin/python manage.py shell -c "from dashboard.profile_store import ingest_sample; print(ingest_sample().pk)" | tail -1)
-.venv/bin/gunicorn dashboard.wsgi --workers 2 --bind "127.0.0.1:$PORT" --log-level warning &
+.venv/bin/gunicorn dashboard.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/" -o /dev/null && break; sleep 0.2; done
@@ -63,7 +64,7 @@ run() {  # name, path, extra wrk args...
 }
 
 echo "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
-echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn 2 workers, DEBUG=0, $DB_KIND, $CACHE_KIND"
+echo "== wrk: $DURATION, $CONNECTIONS connections, gunicorn $WORKERS workers, DEBUG=0, $DB_KIND, $CACHE_KIND"
 run "/ (catalog)" "/"
 run "/profiles/<id>/ (dashboard)" "$DASH"
 run "results fragment (same URL)" "$FRAGMENT" -H "HX-Request: true"
