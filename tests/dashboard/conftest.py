@@ -166,5 +166,14 @@ BAD_INPUTS = [
 
 
 @pytest.fixture
+def background(settings, tmp_path: Path) -> Path:
+    """Uploads past 100 bytes go through the background task (the small sample, about 230
+    bytes, is "large"); returns the folder the files wait in."""
+    settings.UPLOAD_BACKGROUND_BYTES = 100
+    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
+    return settings.UPLOAD_SPOOL_DIR
+
+
+@pytest.fixture
 def small_generic_file() -> SimpleUploadedFile:
     return csv_file(SMALL_GENERIC_CSV, "team_usage.csv")

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 ASYNC = {"HTTP_PREFER": "respond-async"}
 
 
-@pytest.fixture
-def background(settings, tmp_path: Path) -> Path:
-    settings.UPLOAD_BACKGROUND_BYTES = 100  # the small sample (about 230 bytes) is "large"
-    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
-    return settings.UPLOAD_SPOOL_DIR
-
-
 def post(client: Client, content: str, **extra):
     return client.post("/api/profiles/", {"file": csv_file(content)}, **extra)
 

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def background(settings, tmp_path: Path) -> Path:
-    settings.UPLOAD_BACKGROUND_BYTES = 100  # the small sample (about 230 bytes) is "large"
-    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
-    return settings.UPLOAD_SPOOL_DIR
-
-
 def upload(client: Client, content: str | bytes, **extra):
     return client.post(reverse("profiles:upload"), {"file": csv_file(content)}, **extra)
 

@@ -197,12 +197,6 @@ def test_the_engines_own_scenario_error_is_chinese_in_the_form_and_english_in_th
 # -- other pages a Chinese session reaches -------------------------------------------------
 
 
-@pytest.fixture
-def background(settings, tmp_path):
-    settings.UPLOAD_BACKGROUND_BYTES = 100  # small files go through the background task
-    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
-
-
 @pytest.mark.django_db
 def test_a_background_upload_words_its_status_and_error_in_the_page_language(
     client: Client, background, django_capture_on_commit_callbacks
