@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from dashboard import profile_store
 from dashboard.engine.usage import TooLarge, UsageFileError
-from dashboard.models import UploadJob
+from dashboard.models import UploadJob, UsageProfile
 
 logger = logging.getLogger(__name__)
 # Stored in English; the status page translates it (error_wording.job_error).
@@ -59,6 +59,18 @@ def start_job(
     )
     transaction.on_commit(lambda: ingest_upload_job.enqueue(str(job.pk)))
     return job
+
+
+def queue_unless_stored(
+    uploaded: UploadedFile, *, owner: str, key: str | None, sha256: str
+) -> UsageProfile | UploadJob:
+    """The profile an earlier upload with this retry `key` stored, else a new queued job
+    (readable by `owner`: a browser session, or the API credentials)."""
+    if key:
+        found = profile_store.existing_upload(key, sha256)
+        if found is not None:
+            return found
+    return start_job(uploaded, session_key=owner, sha256=sha256, idempotency_key=key)
 
 
 def run_job(job_id: str) -> str | None:

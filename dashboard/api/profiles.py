@@ -77,8 +77,12 @@ def idempotency_key(request: HttpRequest) -> str:
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not key:
         return ""
-    scope = hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()[:16]
-    return f"{scope}:{key}"
+    return f"{credentials_scope(request)[:16]}:{key}"
+
+
+def credentials_scope(request: HttpRequest) -> str:
+    """A digest of the request's Authorization header (empty header: one shared scope)."""
+    return hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()
 
 
 def find_profile(pk: str) -> UsageProfile | None:
@@ -213,19 +217,18 @@ def wants_async(request: HttpRequest) -> bool:
 
 def _job_owner(request: HttpRequest) -> str:
     """Who may read an API upload job: the same credentials (or none) that started it."""
-    return "api:" + hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()[:32]
+    return "api:" + credentials_scope(request)[:32]
 
 
 def _start_in_background(request: HttpRequest, uploaded: Any) -> HttpResponse:
     sha256 = profile_store.file_sha256(uploaded)
-    key = idempotency_key(request)
-    if key:
-        found = profile_store.existing_upload(key, sha256)
-        if found is not None:
-            response = created(request, found, status=200)
-            response["Idempotent-Replayed"] = "true"
-            return response
-    job = upload_jobs.start_job(uploaded, session_key=_job_owner(request), sha256=sha256, idempotency_key=key or None)
+    job = upload_jobs.queue_unless_stored(
+        uploaded, owner=_job_owner(request), key=idempotency_key(request) or None, sha256=sha256
+    )
+    if isinstance(job, UsageProfile):
+        response = created(request, job, status=200)
+        response["Idempotent-Replayed"] = "true"
+        return response
     response = json_response(job_status(request, job), 202)
     response["Location"] = request.build_absolute_uri(_status_path(job))
     response["Preference-Applied"] = PREFER_ASYNC

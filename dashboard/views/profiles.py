@@ -100,12 +100,9 @@ def _start_in_background(request: HttpRequest, uploaded: UploadedFile) -> HttpRe
     session_key = ensure_session_key(request)
     sha256 = profile_store.file_sha256(uploaded)
     key = profile_store.dedupe_key(session_key=session_key, sha256=sha256)
-    found = profile_store.existing_upload(key, sha256)
-    if found is not None:
-        return _uploaded(request, profile_store.Ingested(found, created=False))
-    job = upload_jobs.start_job(
-        uploaded, session_key=session_key, sha256=sha256, idempotency_key=key
-    )
+    job = upload_jobs.queue_unless_stored(uploaded, owner=session_key, key=key, sha256=sha256)
+    if isinstance(job, UsageProfile):
+        return _uploaded(request, profile_store.Ingested(job, created=False))
     url = reverse("profiles:upload_status", args=[job.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
