@@ -8,7 +8,7 @@ profile) and, on the seed catalog in a scratch SQLite database ($BENCH_SQLITE, d
 /tmp/tokenscope-results-bench.sqlite3, created once and reused), the bundled 12-month sample
 with the July 2024 preset (12 and 36 months), with today's defaults, and re-priced as
 history; `compare` checks every number of every `to_dict()` against the dump (exact, or
-within 1e-9 relative) and every string exactly. Prints differences; not a test.
+within 1e-9 relative; `--exact`: bit-equal) and every string exactly. Prints differences; not a test.
 """
 
 from __future__ import annotations
@@ -98,21 +98,21 @@ def facts_cases(frame, catalog, july) -> dict[str, object]:
     return cases
 
 
-def compare(before: object, after: object, where: str, out: list[str]) -> None:
+def compare(before: object, after: object, where: str, out: list[str], tol: float = 1e-9) -> None:
     if isinstance(before, dict) and isinstance(after, dict):
         if list(before) != list(after):
             out.append(f"{where}: keys {list(before)} != {list(after)}")
         for key in before:
             if key in after:
-                compare(before[key], after[key], f"{where}.{key}", out)
+                compare(before[key], after[key], f"{where}.{key}", out, tol)
     elif isinstance(before, list) and isinstance(after, list):
         if len(before) != len(after):
             out.append(f"{where}: {len(before)} items != {len(after)}")
         for i, (b, a) in enumerate(zip(before, after, strict=False)):
-            compare(b, a, f"{where}[{i}]", out)
+            compare(b, a, f"{where}[{i}]", out, tol)
     elif isinstance(before, float) and isinstance(after, float | int):
         same = (math.isnan(before) and math.isnan(after)) or before == after
-        if not same and not math.isclose(before, after, rel_tol=1e-9, abs_tol=1e-9):
+        if not same and not math.isclose(before, after, rel_tol=tol, abs_tol=tol):
             out.append(f"{where}: {before!r} != {after!r}")
     elif before != after:
         out.append(f"{where}: {before!r} != {after!r}")
@@ -122,6 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["dump", "compare"])
     parser.add_argument("path", type=Path)
+    parser.add_argument("--exact", action="store_true", help="no tolerance: every float bit-equal")
     args = parser.parse_args()
     results = {**synthetic_cases(), **sample_cases()}
     results = json.loads(json.dumps(results, default=str))
@@ -131,7 +132,7 @@ def main() -> None:
         return
     before = json.loads(args.path.read_text())
     differences: list[str] = []
-    compare(before, results, "", differences)
+    compare(before, results, "", differences, 0.0 if args.exact else 1e-9)
     for line in differences[:50]:
         print(line)
     print(f"{len(results)} cases, {len(differences)} differences")

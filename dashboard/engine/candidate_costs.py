@@ -113,6 +113,9 @@ class ScheduleCache:
         self.days = days
         self.prompt = prompt
         self._cache: dict[int, ModelPrices] = {}
+        # What else the evaluation works out once per catalog snapshot and day axis (e.g.
+        # `comparison.planning`), each entry keyed by the scenario fields it reads.
+        self.memo: dict = {}
         self._positions = np.arange(len(days))
         # Rates per currency over the whole axis, computed once: factor = display / native.
         target = rates_on(catalog, scenario.display_currency, days, scenario.fx_override)
@@ -400,8 +403,8 @@ _BATCH_NOTE = Reason.of("batch_fallback")
 def _notes(
     catalog: Catalog,
     prices: ModelPrices,
-    group: Rows,
-    idx: np.ndarray,
+    batch: bool,
+    idx: np.ndarray | slice,
     priced: np.ndarray,
     cr: np.ndarray,
     cw: np.ndarray,
@@ -414,7 +417,7 @@ def _notes(
         notes.add(_CACHE_READ_NOTE)
     if prices.any_cache_write_fallback and (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
         notes.add(_CACHE_WRITE_NOTE)
-    if group.batch and prices.any_batch_fallback and (schedule.batch_fallback[idx] & priced).any():
+    if batch and prices.any_batch_fallback and (schedule.batch_fallback[idx] & priced).any():
         notes.add(_BATCH_NOTE)
     if prices.any_estimated and (schedule.estimated[idx] & priced).any():
         model = catalog.models[schedule.model]
@@ -556,7 +559,7 @@ def candidate_days(
             codes = np.unique(prices.schedule.currency_code[sel][priced])
             currencies.update(CURRENCIES[c] for c in codes)
             uses_unverified |= bool((prices.schedule.unverified[sel] & priced).any())
-        notes |= _notes(schedules.catalog, prices, group, sel, prices.priced[sel], cr, cw)
+        notes |= _notes(schedules.catalog, prices, group.batch, sel, prices.priced[sel], cr, cw)
     native_currency = next(iter(currencies)) if len(currencies) == 1 else None
     if native_currency is None:
         native_b[:] = np.nan

@@ -41,7 +41,7 @@ from .candidate_costs import (
 )
 from .catalog_types import Catalog, day_from_number
 from .choice import choose
-from .mapping import CURRENT_MODEL, SOURCE_UNKNOWN, Mapper, Mapping
+from .mapping import CURRENT_MODEL, SOURCE_UNKNOWN, Mapper, Mapping, SourcePlan
 from .offers import OfferOutcome, apply_offers, claimable, eligible_models
 from .pricing import source_stats
 from .reasons import Reason
@@ -365,6 +365,67 @@ def claimable_models(catalog: Catalog, scenario: Scenario, provider: str) -> fro
     return frozenset(models)
 
 
+@dataclass(frozen=True)
+class Planning:
+    """What evaluating the candidates reads of a scenario apart from the usage volumes: the
+    current mappings, the candidate providers, and per provider the models its claimable
+    offers cover and each source's admissible models (`Mapper.plan`). Growth changes none of
+    it, so a projection that differs only in growth re-uses it (`planning`)."""
+
+    mappings: dict[Source, Mapping]
+    label: str
+    mapper: Mapper
+    providers: list[tuple[str, dict[Source, SourcePlan]]]
+
+
+def _plan(
+    catalog: Catalog,
+    scenario: Scenario,
+    sources: list[Source],
+    compared_keys: dict[Source, int | None],
+    needs: dict[Source, int | None],
+    with_offers: bool,
+) -> Planning:
+    mapper = Mapper(catalog, scenario)
+    providers = []
+    for provider in candidate_providers(catalog, scenario, mapper):
+        offer_models = claimable_models(catalog, scenario, provider) if with_offers else frozenset()
+        plans = {
+            s: mapper.plan(s, compared_keys[s], provider, needs.get(s), offer_models)
+            for s in sources
+        }
+        providers.append((provider, plans))
+    return Planning(current_mappings(catalog, compared_keys), current_label(catalog, compared_keys), mapper, providers)
+
+
+def planning(
+    catalog: Catalog,
+    scenario: Scenario,
+    sources: list[Source],
+    compared_keys: dict[Source, int | None],
+    needs: dict[Source, int | None],
+    with_offers: bool,
+    memo: dict | None = None,
+) -> Planning:
+    """`_plan`, kept in `memo` (a `ScheduleCache`'s: one catalog snapshot and day axis) under
+    every scenario field it reads, so exploring growth plans once."""
+    if memo is None:
+        return _plan(catalog, scenario, sources, compared_keys, needs, with_offers)
+    key = (
+        "planning",
+        scenario.switch_date,
+        scenario.include_unverified,
+        scenario.eligibility,
+        scenario.providers,
+        scenario.mapping_overrides,
+        with_offers,
+        tuple((s, compared_keys[s], needs.get(s)) for s in sources),
+    )
+    if key not in memo:
+        memo[key] = _plan(catalog, scenario, sources, compared_keys, needs, with_offers)
+    return memo[key]
+
+
 def evaluate_candidates(
     catalog: Catalog,
     scenario: Scenario,
@@ -380,22 +441,16 @@ def evaluate_candidates(
     n_days = len(schedules.days)
     sources = list(dict.fromkeys(r.source for r in rows))
     compared_keys = {s: keys[s] for s in sources}
-    mappings = current_mappings(catalog, compared_keys)
-    label = current_label(catalog, keys)
+    plan = planning(catalog, scenario, sources, compared_keys, needs, with_offers, schedules.memo)
+    mappings, label = plan.mappings, plan.label
     if current_pricing is None:
         current = candidate_days(rows, mappings, schedules, n_days)
     else:
         current, label = current_pricing(rows), f"{label} at billed rates"
     evaluated = [Evaluated(CURRENT, label, mappings, current, [])]
-    mapper = Mapper(catalog, scenario)
     usage = UsageMatrix(rows, n_days)
-    for provider in candidate_providers(catalog, scenario, mapper):
-        offer_models = claimable_models(catalog, scenario, provider) if with_offers else frozenset()
-        plans = {
-            s: mapper.plan(s, compared_keys[s], provider, needs.get(s), offer_models)
-            for s in sources
-        }
-        choice = choose(catalog, scenario, provider, plans, usage, schedules, mapper, with_offers)
+    for provider, plans in plan.providers:
+        choice = choose(catalog, scenario, provider, plans, usage, schedules, plan.mapper, with_offers)
         result = candidate_days(rows, choice.mappings, schedules, n_days)
         mapped = {m.target_key for m in choice.mappings.values() if m.target_key is not None}
         outcomes: list[OfferOutcome] = []

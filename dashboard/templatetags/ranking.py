@@ -16,9 +16,11 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext, pgettext
+from django.urls import get_script_prefix
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from dashboard import local_names
+from dashboard.process_memo import ProcessMemo
 from dashboard.templatetags.flags import flag_label, unlabelled
 from dashboard.templatetags.localised import mapping_reason, reason_text
 from dashboard.templatetags.model_limits import other_mappings, top_mappings
@@ -27,13 +29,22 @@ from dashboard.templatetags.tables import esc
 
 register = template.Library()
 
+# Cells that depend on a candidate's mappings, notes and name but not on its figures: worded
+# once per language and kept (exploring growth or the horizon keeps them all), so the rows
+# only format their numbers. Keys hold everything the HTML reads, the language included.
+_kept_cells: ProcessMemo[str] = ProcessMemo(4096)
+
+
+def _kept(key: tuple, make: Any) -> str:
+    return _kept_cells.get_or_make((get_language(), get_script_prefix(), *key), make)
+
 
 def _provider_cell(s: Any) -> str:
     if s.candidate == "current":
         return f"<b>{esc(local_names.current_label(str(s.label or '')))}</b>"
-    url = reverse("provider_detail", args=[s.candidate])
+    url = _kept(("url", s.candidate), lambda: esc(reverse("provider_detail", args=[s.candidate])))
     name = local_names.provider_name(str(s.candidate), s.label or str(s.candidate))
-    return f'<a href="{esc(url)}">{esc(name)}</a>'
+    return f'<a href="{url}">{esc(name)}</a>'
 
 
 def _mapping(m: Any) -> str:
@@ -51,6 +62,11 @@ def _mapping(m: Any) -> str:
 
 
 def _mappings_cell(s: Any, top_sources: Any) -> str:
+    top = frozenset(top_sources) if top_sources is not None else None
+    return _kept(("mappings", s.mappings, top), lambda: _word_mappings_cell(s, top_sources))
+
+
+def _word_mappings_cell(s: Any, top_sources: Any) -> str:
     html = "".join(_mapping(m) for m in top_mappings(s.mappings, top_sources))
     hidden = other_mappings(s.mappings, top_sources)
     if hidden:
@@ -99,11 +115,17 @@ def _free_cell(s: Any, cur: str) -> str:
 
 
 def _flags_cell(s: Any, lacking: bool) -> str:
+    unpriced = tokens(s.unpriced_tokens) if lacking and s.has_unpriced else None
+    key = ("flags", lacking, s.lacks, unpriced, s.uses_unverified, s.notes)
+    return _kept(key, lambda: _word_flags_cell(s, lacking, unpriced))
+
+
+def _word_flags_cell(s: Any, lacking: bool, unpriced: str | None) -> str:
     html = ""
     if lacking:
         html += "".join(f'<div class="lack">{esc(reason_text(reason))}</div>' for reason in s.lacks)
-        if s.has_unpriced:
-            n = esc(tokens(s.unpriced_tokens))
+        if unpriced is not None:
+            n = esc(unpriced)
             title = gettext("%(n)s tokens without a price") % {"n": n}
             html += f'<span class="badge bad" title="{title}">{gettext("%(n)s unpriced") % {"n": n}}</span> '
     if s.uses_unverified:
