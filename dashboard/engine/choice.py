@@ -568,6 +568,32 @@ def _searched(
     }
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What `choose` reads of a provider apart from the usage volumes: its claimable offers,
+    the models each covers, and each flexible source's shortlist and offer representatives
+    (list prices on the switch date). Growth changes none of it (`comparison.planning`
+    keeps it)."""
+
+    offers: list[OfferInfo]
+    covering: dict[int, set[int]]
+    candidates: dict[Source, tuple[list[int], list[int]]]
+
+
+def prepare(
+    catalog: Catalog,
+    scenario: Scenario,
+    provider: str,
+    plans: dict[Source, SourcePlan],
+    mapper: Mapper,
+    with_offers: bool = True,
+) -> Prepared:
+    flexible = {s: p for s, p in plans.items() if p.fixed is None}
+    offers = _claimable(catalog, scenario, provider) if with_offers else []
+    covering = {o.key: eligible_models(o, catalog) for o in offers}
+    return Prepared(offers, covering, _all_candidates(mapper, flexible, offers, covering))
+
+
 def choose(
     catalog: Catalog,
     scenario: Scenario,
@@ -577,14 +603,16 @@ def choose(
     schedules: ScheduleCache,
     mapper: Mapper,
     with_offers: bool = True,
+    prepared: Prepared | None = None,
 ) -> Choice:
-    """Mappings of every planned source on `provider`, and why unused offers are unused."""
+    """Mappings of every planned source on `provider`, and why unused offers are unused;
+    `prepared`: `prepare`'s answer for the same arguments, when kept."""
+    if prepared is None:
+        prepared = prepare(catalog, scenario, provider, plans, mapper, with_offers)
+    offers, covering, candidates = prepared.offers, prepared.covering, prepared.candidates
     keys = {s: p.source_key for s, p in plans.items()}
     fixed = {s: p.fixed.target_key for s, p in plans.items() if p.fixed is not None}
     flexible = {s: p for s, p in plans.items() if p.fixed is None}
-    offers = _claimable(catalog, scenario, provider) if with_offers else []
-    covering = {o.key: eligible_models(o, catalog) for o in offers}
-    candidates = _all_candidates(mapper, flexible, offers, covering)
     targets = {s: short + reps for s, (short, reps) in candidates.items()}
     targets.update({s: [] if t is None else [t] for s, t in fixed.items()})
     # Only sources with a choice need their models priced over the horizon here.

@@ -40,7 +40,7 @@ from .candidate_costs import (
     lacks,
 )
 from .catalog_types import Catalog, day_from_number
-from .choice import choose
+from .choice import Prepared, choose, prepare
 from .mapping import CURRENT_MODEL, SOURCE_UNKNOWN, Mapper, Mapping, SourcePlan
 from .offers import OfferOutcome, apply_offers, claimable, eligible_models
 from .pricing import source_stats
@@ -375,7 +375,7 @@ class Planning:
     mappings: dict[Source, Mapping]
     label: str
     mapper: Mapper
-    providers: list[tuple[str, dict[Source, SourcePlan]]]
+    providers: list[tuple[str, dict[Source, SourcePlan], Prepared]]
 
 
 def _plan(
@@ -394,7 +394,8 @@ def _plan(
             s: mapper.plan(s, compared_keys[s], provider, needs.get(s), offer_models)
             for s in sources
         }
-        providers.append((provider, plans))
+        prepared = prepare(catalog, scenario, provider, plans, mapper, with_offers)
+        providers.append((provider, plans, prepared))
     return Planning(current_mappings(catalog, compared_keys), current_label(catalog, compared_keys), mapper, providers)
 
 
@@ -449,8 +450,10 @@ def evaluate_candidates(
         current, label = current_pricing(rows), f"{label} at billed rates"
     evaluated = [Evaluated(CURRENT, label, mappings, current, [])]
     usage = UsageMatrix(rows, n_days)
-    for provider, plans in plan.providers:
-        choice = choose(catalog, scenario, provider, plans, usage, schedules, plan.mapper, with_offers)
+    for provider, plans, prepared in plan.providers:
+        choice = choose(
+            catalog, scenario, provider, plans, usage, schedules, plan.mapper, with_offers, prepared
+        )
         result = candidate_days(rows, choice.mappings, schedules, n_days)
         mapped = {m.target_key for m in choice.mappings.values() if m.target_key is not None}
         outcomes: list[OfferOutcome] = []

@@ -9,6 +9,7 @@ the dashboard and the downloads show the same figures; unknown figures stay None
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -118,7 +119,11 @@ def _codes(column: pd.Series, sort: bool = False) -> tuple[list[Any], np.ndarray
 
 
 def _month_labels(columns) -> list[str]:
-    return [pd.Timestamp(c).strftime("%Y-%m") for c in columns]
+    # The engine's months are dates (formatted directly); other columns go through pandas.
+    return [
+        c.strftime("%Y-%m") if isinstance(c, dt.date) else pd.Timestamp(c).strftime("%Y-%m")
+        for c in columns
+    ]
 
 
 def usage_by_month(frame: pd.DataFrame, translate: Translate = same) -> Table:

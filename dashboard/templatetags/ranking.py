@@ -14,9 +14,8 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.urls import get_script_prefix
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from dashboard import local_names

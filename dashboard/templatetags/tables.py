@@ -35,10 +35,17 @@ def pivot_table(table: Table, table_id: str, currency: str = "USD") -> SafeStrin
         f"{escape(gettext('no price'))}</span>"
     )
 
-    def cell(value: float | None) -> str:
-        if value is None:
-            return no_price
-        return escape(format_money(value, currency) if table.unit == "money" else tokens(value))
+    # A figure is written by `format_money` / `tokens` from a float: digits, separators, a
+    # currency sign or code (the validated display currency) and K/M/B, nothing to escape.
+    if table.unit == "money" and currency.isalnum():
+        def cell(value: float | None) -> str:
+            return no_price if value is None else format_money(value, currency)
+    elif table.unit == "money":
+        def cell(value: float | None) -> str:
+            return no_price if value is None else escape(format_money(value, currency))
+    else:
+        def cell(value: float | None) -> str:
+            return no_price if value is None else tokens(value)
 
     head = "".join(f'<th scope="col" class="num">{escape(column)}</th>' for column in table.columns)
     body = "".join(
