@@ -29,7 +29,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.engine.catalog_types import CURRENCIES, CURRENCY_SYMBOLS, Catalog
@@ -44,6 +44,7 @@ from dashboard.engine.scenario import (
 )
 from dashboard.engine.text import Worded
 from dashboard.local_names import provider_name
+from dashboard.process_memo import ProcessMemo
 
 ELIGIBILITY_WORDING = {
     "openai_migrants": _("We are moving from OpenAI"),
@@ -142,6 +143,24 @@ def _bounded(name: str) -> dict[str, Any]:
     return {"min_value": low, "max_value": high}
 
 
+_choices_memo: ProcessMemo[tuple[Catalog, list[tuple[str, str]]]] = ProcessMemo(8)
+
+
+def provider_choices(catalog: Catalog) -> list[tuple[str, str]]:
+    """Every catalog provider as (slug, name in the page's language), by name; worked out once
+    per catalog snapshot and language (every dashboard request builds the form)."""
+    key = (id(catalog), get_language())
+    kept = _choices_memo.get(key)
+    if kept is not None and kept[0] is catalog:
+        return list(kept[1])
+    choices = sorted(
+        ((slug, provider_name(slug, info.name)) for slug, info in catalog.providers.items()),
+        key=lambda c: c[1].lower(),
+    )
+    _choices_memo.put(key, (catalog, choices))
+    return list(choices)
+
+
 class ScenarioForm(forms.Form):
     s = forms.CharField(required=False, widget=forms.HiddenInput, initial="1")
     switch = forms.DateField(
@@ -217,10 +236,7 @@ class ScenarioForm(forms.Form):
             data if bound else None,
             initial={"switch": self.today, "elig": default_eligibility(), "currency": self.default_currency},
         )
-        self.fields["provider"].choices = sorted(
-            ((slug, provider_name(slug, info.name)) for slug, info in catalog.providers.items()),
-            key=lambda c: c[1].lower(),
-        )
+        self.fields["provider"].choices = provider_choices(catalog)
         self.submitted = bound and bool(data.get(SUBMITTED))
 
     def _with_defaults(self, data: QueryDict) -> QueryDict:

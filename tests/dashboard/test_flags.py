@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import pytest
 from django.template import Context, Template
 
 ROW = Template("{% load ranking %}{% ranking_row s lacking=lacking %}")
@@ -88,3 +89,19 @@ def test_a_row_shows_its_figures_its_mappings_and_escapes_what_it_shows():
     assert '<code>&lt;b&gt;odd&lt;/b&gt;</code> → <span class="badge bad">none</span>' in html
     assert '<td class="num coverage" title="Share of all your tokens this provider prices">99.9%</td>' in html
     assert "<b>odd</b>" not in html
+
+
+@pytest.mark.django_db  # a Chinese page reads the providers' Chinese names
+def test_kept_cells_follow_the_language_and_the_figures():
+    """The worded cells of a row are kept between requests: a Chinese page must not get the
+    English words kept for an English one, nor a row the unpriced count of another."""
+    from django.utils import translation
+
+    notes = (Note("batch_fallback", "batch usage billed at normal prices"),)
+    english = flags_cell(notes, lacking=True, has_unpriced=True, unpriced_tokens=1_000_000.0)
+    with translation.override("zh-hans"):
+        chinese = flags_cell(notes, lacking=True, has_unpriced=True, unpriced_tokens=1_000_000.0)
+    again = flags_cell(notes, lacking=True, has_unpriced=True, unpriced_tokens=2_000_000.0)
+    assert ">no batch discount</span>" in english and ">1.00M unpriced</span>" in english
+    assert "no batch discount" not in chinese and "unpriced" not in chinese
+    assert ">2.00M unpriced</span>" in again

@@ -11,10 +11,10 @@ import pytest
 from dashboard.engine.projection import UsageFacts, project
 from dashboard.engine.scenario import Scenario
 
-from .factory import D, catalog, model, price, provider, rate, usage
+from .factory import D, catalog, model, offer, price, provider, rate, usage
 
 
-def two_month_catalog():
+def two_month_catalog(offers=()):
     # 'dear' bills in CNY: the display currency and the exchange rate change its figures.
     return catalog(
         [provider("openai"), provider("cheap"), provider("dear", "CNY")],
@@ -31,6 +31,7 @@ def two_month_catalog():
             price(3, 14.0, 7.0, currency="CNY", end=D(2024, 7, 31)),
             price(3, 7.0, 3.5, currency="CNY", start=D(2024, 8, 1), verification="unverified"),
         ],
+        offers=offers,
         rates=[rate(D(2024, 1, 1), 7.0)],
     )
 
@@ -117,3 +118,44 @@ def test_a_new_catalog_snapshot_gets_its_own_price_schedules() -> None:
     )
 
     assert totals(project(frame, after, scenario, facts=facts))["current"] == pytest.approx(52.0)
+
+
+def offer_catalog():
+    """`two_month_catalog` with 100M free tokens on cheap's c1-long for teams moving from
+    OpenAI: with the offer cheap runs on c1-long for free, without it on c1 (cheaper by list
+    price). Which offers a provider has to choose from is kept between runs (the planning)."""
+    return two_month_catalog([offer(1, "cheap", tokens=100_000_000, models=[4], eligibility="openai_migrants")])
+
+
+PLANNING_CHANGES = [
+    {"eligibility": frozenset()},  # the offer can no longer be claimed
+    {"providers": ("cheap", "dear")},
+    {"mapping_overrides": (("gpt-4o-mini", "cheap", 2),)},  # c1 chosen by hand, offer unused
+]
+
+
+@pytest.mark.parametrize("change", PLANNING_CHANGES, ids=[",".join(c) for c in PLANNING_CHANGES])
+def test_a_kept_planning_follows_eligibility_providers_and_overrides(change) -> None:
+    frame, cat = profile(), offer_catalog()
+    facts = UsageFacts(frame)
+    first = project(frame, cat, FIRST, facts=facts)
+    changed = dataclasses.replace(FIRST, **change)
+
+    kept = project(frame, cat, changed, facts=facts)
+    fresh = project(frame, cat, changed)
+
+    assert totals(kept) == pytest.approx(totals(fresh), nan_ok=True)
+    assert totals(kept) != totals(first)
+    assert [s.mappings for s in kept.summary] == [s.mappings for s in fresh.summary]
+
+
+def test_the_offer_makes_cheap_run_on_c1_long_for_free() -> None:
+    """The premise of the planning test: June's 20M in + 3M out a month, three months = 69M
+    tokens, all within the 100M pool on c1-long; without eligibility cheap pays c1's list
+    price: 3 x (20 x $0.5 + 3 x $1.0) = $39."""
+    frame, cat = profile(), offer_catalog()
+    with_offer = {s.candidate: s for s in project(frame, cat, FIRST).summary}["cheap"]
+    without = project(frame, cat, dataclasses.replace(FIRST, eligibility=frozenset()))
+    assert with_offer.mappings[0].target_model_id == "c1-long"
+    assert with_offer.total_display == pytest.approx(0.0)
+    assert totals(without)["cheap"] == pytest.approx(39.0)
