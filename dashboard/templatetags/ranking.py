@@ -152,6 +152,7 @@ def ranking_row(context: template.Context, s: Any, lacking: bool = False) -> Saf
     current = ' class="current-row"' if s.candidate == "current" else ""
     coverage_title = esc(gettext("Share of all your tokens this provider prices"))
     exhausted = date_filter(s.offers_exhausted_on, "Y-m") or "—"
+    coverage = _kept(("coverage", s.coverage_pct), lambda: esc(floatformat(s.coverage_pct, 1)))
     rank = s.rank or "—"
     return mark_safe(  # every value above is escaped
         f'<tr data-candidate="{esc(s.candidate)}"{current}>\n'
@@ -162,7 +163,7 @@ def ranking_row(context: template.Context, s: Any, lacking: bool = False) -> Saf
         f'  <td class="num">{esc(format_money(s.total_without_offers_display, cur))}</td>\n'
         f'  <td class="num savings {_savings_class(s.savings_vs_current_display)}">{_savings_cell(s, cur)}</td>\n'
         f'  <td class="num">{_free_cell(s, cur)}</td>\n'
-        f'  <td class="num coverage" title="{coverage_title}">{esc(floatformat(s.coverage_pct, 1))}%</td>\n'
+        f'  <td class="num coverage" title="{coverage_title}">{coverage}%</td>\n'
         f"  <td>{esc(exhausted)}</td>\n"
         f'  <td class="flags">{_flags_cell(s, lacking)}</td>\n'
         "</tr>\n"
