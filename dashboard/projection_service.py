@@ -109,7 +109,7 @@ def _key(profile: UsageProfile, version: int, scenario: Scenario, identification
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
     # Tables and charts are worded in the page's language: one cached outcome per language.
-    return f"projection:v6:{profile.pk}:{version}:{get_language() or 'en'}:{digest}"
+    return f"projection:v7:{profile.pk}:{version}:{get_language() or 'en'}:{digest}"
 
 
 @dataclass(frozen=True)

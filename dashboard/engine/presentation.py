@@ -92,17 +92,62 @@ class _Pivot:
         ]
 
 
-def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> _Pivot:
+@dataclass(frozen=True)
+class _Columns:
+    """Columns of a result's months, one row per candidate x month: each candidate's code
+    (its position in `candidates`, in order of appearance) and the named columns as arrays."""
+
+    candidates: list[str]
+    codes: np.ndarray
+    values: dict[str, np.ndarray]
+    months: list[Any]  # sorted, when asked for
+    month_codes: np.ndarray | None
+
+
+def _columns(result: Any, names: list[str], with_months: bool = False) -> _Columns | None:
+    """The columns `names` of `result`'s months (None when it has none): read from the
+    projection's per-candidate parts when it has them (no frame to build and factorise),
+    else from its `monthly` frame. The parts hold the same rows in the same order (each
+    candidate's months in order, on one month axis), so the figures are the same."""
+    parts = getattr(result, "monthly_parts", None)
+    if parts is not None:
+        if not parts:
+            return None
+        n = len(parts[0]["month"])
+        values = {
+            name: np.concatenate([np.asarray(p[name], dtype=object if name == "native_currency" else "float64")
+                                  for p in parts])
+            for name in names
+        }
+        month_codes = np.tile(np.arange(n), len(parts)) if with_months else None
+        return _Columns(
+            [p["candidate"][0] for p in parts], np.repeat(np.arange(len(parts)), n), values,
+            list(parts[0]["month"]) if with_months else [], month_codes,
+        )
+    monthly = result.monthly
+    if monthly.empty:
+        return None
+    candidates, codes = _codes(monthly["candidate"])
+    values = {
+        name: monthly[name].to_numpy(dtype=object) if name == "native_currency"
+        else monthly[name].to_numpy(dtype="float64", na_value=np.nan)
+        for name in names
+    }
+    months, month_codes = _codes(monthly["month"], sort=True) if with_months else ([], None)
+    return _Columns(candidates, codes, values, months, month_codes)
+
+
+def _pivot(result: Any, value: str, order: list[str]) -> _Pivot:
     """Sum of ``value`` per candidate and month, candidates in ``order`` (others dropped),
     months sorted. min_count=1: a month made only of unpriced usage stays NaN ("no price"),
     never a false 0."""
-    if monthly.empty:
+    columns = _columns(result, [value], with_months=True)
+    if columns is None:
         return _Pivot([], [], np.zeros((0, 0)))
-    candidates, candidate_codes = _codes(monthly["candidate"])
-    months, month_codes = _codes(monthly["month"], sort=True)
-    numbers = monthly[value].to_numpy(dtype="float64", na_value=np.nan)
+    candidates, candidate_codes, month_codes = columns.candidates, columns.codes, columns.month_codes
+    numbers = columns.values[value]
     known = ~np.isnan(numbers)
-    shape = (len(candidates), len(months))
+    shape = (len(candidates), len(columns.months))
     sums = np.zeros(shape)
     counts = np.zeros(shape)
     np.add.at(sums, (candidate_codes[known], month_codes[known]), numbers[known])
@@ -110,6 +155,7 @@ def _pivot(monthly: pd.DataFrame, value: str, order: list[str]) -> _Pivot:
     sums[counts == 0] = np.nan
     position = {key: i for i, key in enumerate(candidates)}
     keys = [key for key in order if key in position]
+    months = columns.months
     return _Pivot(keys, months, sums[[position[key] for key in keys]].reshape(len(keys), len(months)))
 
 
@@ -149,11 +195,11 @@ def monthly_cost(
 ) -> Table:
     order = _order(result.summary)
     labels = _labels(result.summary, names)
-    pivot = _pivot(result.monthly, "cost_display", order)
+    pivot = _pivot(result, "cost_display", order)
     if pivot.empty:
         return Table(translate(gettext_noop("Monthly cost ({currency})")).format(currency=currency), [], [], "money")
     incomplete = translate(gettext_noop(" (incomplete)"))
-    unpriced = _pivot(result.monthly, "unpriced_tokens", order)
+    unpriced = _pivot(result, "unpriced_tokens", order)
     gaps = {key for key, row in zip(unpriced.keys, unpriced.values, strict=True) if (np.nan_to_num(row) > 0).any()}
     rows = [
         (labels.get(candidate, candidate) + (incomplete if candidate in gaps else ""), values)
@@ -195,17 +241,17 @@ def free_vs_paid(result: Any, translate: Translate = same, names: Mapping[str, s
     labels = _labels(result.summary, names)
     order = _order(result.summary)
     parts = [translate(gettext_noop("free (offers)")), translate(gettext_noop("paid"))]
-    if result.monthly.empty:
+    columns = _columns(result, [*TOKEN_COLUMNS, "free_tokens_used", "unpriced_tokens"])
+    if columns is None:
         return Table(translate(gettext_noop("Free vs paid tokens")), parts, [], "tokens")
-    monthly = result.monthly
-    candidates, codes = _codes(monthly["candidate"])
+    candidates, codes = columns.candidates, columns.codes
 
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=np.nan_to_num(values.astype("float64")), minlength=len(candidates))
 
-    all_tokens = total(monthly[list(TOKEN_COLUMNS)].to_numpy(dtype="float64").sum(axis=1))
-    free_tokens = total(monthly["free_tokens_used"].to_numpy())
-    unpriced = total(monthly["unpriced_tokens"].to_numpy())
+    all_tokens = total(np.stack([columns.values[c] for c in TOKEN_COLUMNS], axis=1).sum(axis=1))
+    free_tokens = total(columns.values["free_tokens_used"])
+    unpriced = total(columns.values["unpriced_tokens"])
     position = {key: i for i, key in enumerate(candidates)}
     rows, keys = [], []
     for candidate in order:
@@ -230,7 +276,7 @@ def history_totals(
 ) -> Table:
     order = _order(history.summary)
     labels = _labels(history.summary, names)
-    pivot = _pivot(history.monthly, "cost_display", order)
+    pivot = _pivot(history, "cost_display", order)
     if pivot.empty:
         return Table(translate(gettext_noop("Your uploaded period re-priced ({currency})")).format(currency=currency), [], [], "money")
     rows = [(labels.get(candidate, candidate), values) for candidate, values in pivot.rows()]
@@ -333,13 +379,13 @@ def usage_chart(table: Table, limit: int = charts.MAX_SERIES, translate: Transla
 def native_totals(result: Any) -> dict[str, tuple[float, str]]:
     """Per candidate billed in one currency: its total in that currency (offers counted),
     so a converted figure can be shown beside the amount the provider would bill."""
-    monthly = result.monthly
-    if monthly.empty:
+    columns = _columns(result, ["native_currency", "cost_native"])
+    if columns is None:
         return {}
     totals = {}
-    candidates, codes = _codes(monthly["candidate"])
-    currencies = monthly["native_currency"].to_numpy(dtype=object)
-    costs = monthly["cost_native"].to_numpy(dtype="float64", na_value=np.nan)
+    candidates, codes = columns.candidates, columns.codes
+    currencies = columns.values["native_currency"]
+    costs = columns.values["cost_native"]
     for i, candidate in enumerate(candidates):
         mine = codes == i
         named = {c for c in currencies[mine] if c is not None and c == c}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,10 +179,34 @@ def _frame_to_records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _columnar(parts: list[dict[str, object]]) -> tuple[list[int], dict[str, object]]:
+    """Per-candidate month parts as one concatenated array (or list) per column."""
+    sizes = [len(part["month"]) for part in parts]  # type: ignore[arg-type]
+    columns: dict[str, object] = {}
+    for name in parts[0] if parts else ():
+        values = [part[name] for part in parts]
+        if isinstance(values[0], np.ndarray):
+            columns[name] = np.concatenate(values)
+        else:
+            columns[name] = [v for chunk in values for v in chunk]  # type: ignore[attr-defined]
+    return sizes, columns
+
+
+def _from_columnar(packed: tuple[list[int], dict[str, object]]) -> list[dict[str, object]]:
+    sizes, columns = packed
+    parts, start = [], 0
+    for size in sizes:
+        parts.append({name: values[start : start + size] for name, values in columns.items()})  # type: ignore[index]
+        start += size
+    return parts
+
+
 @dataclass(frozen=True)
 class ProjectionResult:
     scenario: Scenario
-    monthly: pd.DataFrame
+    # Each candidate's months (`candidate_costs.monthly_rows`), in summary order; `monthly` is
+    # the same as one frame, built on first use (the dashboard reads the parts).
+    monthly_parts: list[dict[str, object]]
     summary: list[CandidateSummary]
     offers: list[OfferOutcome]
     baseline_months: tuple[dt.date, ...]
@@ -196,6 +221,21 @@ class ProjectionResult:
     current_providers: tuple[str, ...] = ()  # names of the providers the usage comes from
     # months of the bill's effective rates the current provider was priced at; None = list
     current_billed_rates: str | None = None
+
+    @functools.cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per candidate x month (`candidate_costs.MONTHLY_COLUMNS`)."""
+        return monthly_frame(self.monthly_parts)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled (the shared cache): the parts as one array per column (a few arrays pickle
+        # faster than a dozen small ones per candidate); the frame is rebuilt from them.
+        state = {k: v for k, v in self.__dict__.items() if k not in ("monthly", "monthly_parts")}
+        state["monthly_parts"] = _columnar(self.monthly_parts)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, monthly_parts=_from_columnar(state["monthly_parts"]))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -298,7 +338,7 @@ def project(
     currencies = {scenario.display_currency}.union(*(e.days.currencies for e in evaluated))
     return ProjectionResult(
         scenario=scenario,
-        monthly=monthly_frame(frames),
+        monthly_parts=frames,
         summary=rank_summaries(summaries, comparison.has_savings),
         offers=[o for e in evaluated for o in e.outcomes],
         baseline_months=baseline.months,
