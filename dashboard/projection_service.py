@@ -109,7 +109,7 @@ def _key(profile: UsageProfile, version: int, scenario: Scenario, identification
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
     # Tables and charts are worded in the page's language: one cached outcome per language.
-    return f"projection:v7:{profile.pk}:{version}:{get_language() or 'en'}:{digest}"
+    return f"projection:v8:{profile.pk}:{version}:{get_language() or 'en'}:{digest}"
 
 
 @dataclass(frozen=True)
@@ -141,15 +141,20 @@ def compute(
     if cached_history is None:
         frame = frame_facts(profile, version, identifications, catalog).frame
         history = reprice_history(frame, catalog, for_history)
+        usage_table = presentation.usage_by_month(frame, gettext)
+        history_table = presentation.history_totals(history, currency, gettext, candidate_names(history.summary))
         cached_history = (
             history,
-            presentation.usage_by_month(frame, gettext),
+            usage_table,
             billed_rates.list_vs_billed(frame, catalog, for_history),
-            presentation.history_totals(history, currency, gettext, candidate_names(history.summary)),
+            history_table,
             presentation.billed_table(history, gettext),
+            presentation.history_charts(
+                usage_table, history_table, currency, history_summary=history.summary, translate=gettext
+            ),
         )
         _keep(history_key, cached_history)
-    history, usage_table, gaps, history_table, billed_table = cached_history
+    history, usage_table, gaps, history_table, billed_table, _ = cached_history
     projected = cache.get(key)
     if projected is None:
         projected = _project(profile, version, catalog, scenario, identifications, cached_history)
@@ -185,7 +190,7 @@ def _project(
     }
     billed = billed_rates.renamed(profile.report.get("billed_usage") or (), renames)
     projection = project(facts.frame, catalog, scenario, billed_usage=billed, facts=facts)
-    history, usage_table, _, history_table, _ = cached_history
+    history, usage_table, _, history_table, _, kept_charts = cached_history
     currency = scenario.display_currency
     names = candidate_names(projection.summary)
     monthly = presentation.monthly_cost(projection, currency, gettext, names)
@@ -201,5 +206,6 @@ def _project(
         currency,
         history_summary=history.summary,
         translate=gettext,
+        kept=kept_charts,
     )
     return _Projected(projection, monthly, cumulative, free, presentation.native_totals(projection), charts)

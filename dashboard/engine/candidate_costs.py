@@ -78,6 +78,11 @@ class ModelPrices:
         self.any_cache_write_fallback = bool(schedule.cache_write_fallback.any())
         self.any_batch_fallback = bool(schedule.batch_fallback.any())
         self.any_estimated = schedule.estimated_as is not None and bool(schedule.estimated.any())
+        # any of the four: else `_notes` has nothing to say on any day (and is not called)
+        self.any_note = (
+            self.any_cache_read_fallback or self.any_cache_write_fallback
+            or self.any_batch_fallback or self.any_estimated
+        )
 
     def display_table(self) -> np.ndarray:
         if self._display is None:
@@ -266,11 +271,18 @@ def pair_totals(
     n_sources = len(usage.sources)
     if not models or not usage.rows:
         return np.zeros((n_sources, len(models))), np.zeros((n_sources, len(models)))
-    prices = [schedules.prices(m) for m in models]
-    tables = np.stack([p.display_table() for p in prices], axis=1)  # [kind, model, day]
-    kinds = PRICE_KINDS if usage.batch.any() else PRICE_KINDS[:4]
-    stacked = {name: tables[PRICE_INDEX[name]] for name in kinds}
-    stacked["unpriced"] = np.array([~p.priced for p in prices], dtype=np.float64)
+    batch = bool(usage.batch.any())
+    # The models' price tables stacked [model, day] per kind: the same for every growth rate,
+    # so kept with the schedules (one catalog snapshot and day axis).
+    key = ("pair_totals", tuple(models), batch)
+    stacked = schedules.memo.get(key)
+    if stacked is None:
+        prices = [schedules.prices(m) for m in models]
+        tables = np.stack([p.display_table() for p in prices], axis=1)  # [kind, model, day]
+        kinds = PRICE_KINDS if batch else PRICE_KINDS[:4]
+        stacked = {name: tables[PRICE_INDEX[name]] for name in kinds}
+        stacked["unpriced"] = np.array([~p.priced for p in prices], dtype=np.float64)
+        schedules.memo[key] = stacked
     if usage.rank1:
         unpriced, cost = _rank1_totals(usage, stacked)
     else:
@@ -559,7 +571,8 @@ def candidate_days(
             codes = np.unique(prices.schedule.currency_code[sel][priced])
             currencies.update(CURRENCIES[c] for c in codes)
             uses_unverified |= bool((prices.schedule.unverified[sel] & priced).any())
-        notes |= _notes(schedules.catalog, prices, group.batch, sel, prices.priced[sel], cr, cw)
+        if prices.any_note:
+            notes |= _notes(schedules.catalog, prices, group.batch, sel, prices.priced[sel], cr, cw)
     native_currency = next(iter(currencies)) if len(currencies) == 1 else None
     if native_currency is None:
         native_b[:] = np.nan

@@ -395,6 +395,22 @@ def native_totals(result: Any) -> dict[str, tuple[float, str]]:
     return totals
 
 
+def history_charts(
+    usage: Table,
+    history: Table,
+    currency: str,
+    *,
+    history_summary: list[Any] | None = None,
+    translate: Translate = same,
+) -> dict[str, Any]:
+    """The charts of the uploaded period (your usage, and it re-priced on each provider):
+    growth, horizon and offers change neither, so the dashboard keeps them with the history."""
+    return {
+        "usage": usage_chart(usage, translate=translate),
+        "history": history_spec(history, currency, history_summary, translate),
+    }
+
+
 def chart_specs(
     usage: Table,
     monthly: Table,
@@ -406,12 +422,15 @@ def chart_specs(
     *,
     history_summary: list[Any] | None = None,
     translate: Translate = same,
+    kept: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every chart of the projection dashboard, keyed by the DOM id prefix that draws it.
-    All chart text (titles, notes, empty states) is written here, through ``translate``."""
+    All chart text (titles, notes, empty states) is written here, through ``translate``.
+    ``kept``: `history_charts` of the same tables, currency and language, when kept."""
     top = _top_note(translate)
+    fixed = kept or history_charts(usage, history, currency, history_summary=history_summary, translate=translate)
     return {
-        "usage": usage_chart(usage, translate=translate),
+        "usage": fixed["usage"],
         "monthly": line_spec(
             translate(gettext_noop("Monthly cost, {currency}, offers counted")).format(currency=currency),
             chart_subset(monthly, summary),
@@ -427,7 +446,7 @@ def chart_specs(
             translate=translate,
         ),
         "free": free_vs_paid_spec(chart_subset(free, summary), translate),
-        "history": history_spec(history, currency, history_summary, translate),
+        "history": fixed["history"],
     }
 
 

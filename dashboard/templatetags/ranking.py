@@ -35,7 +35,12 @@ _kept_cells: ProcessMemo[str] = ProcessMemo(4096)
 
 
 def _kept(key: tuple, make: Any) -> str:
-    return _kept_cells.get_or_make((get_language(), get_script_prefix(), *key), make)
+    return _kept_cells.get_or_make((_scope(), *key), make)
+
+
+def _scope() -> tuple[str | None, str]:
+    """What every kept cell also depends on: the page's language and the URL prefix."""
+    return get_language(), get_script_prefix()
 
 
 def _provider_cell(s: Any) -> str:
