@@ -418,16 +418,23 @@ def _notes(
     batch: bool,
     idx: np.ndarray | slice,
     priced: np.ndarray,
-    cr: np.ndarray,
-    cw: np.ndarray,
+    cr: np.ndarray | None,
+    cw: np.ndarray | None,
 ) -> set[Reason]:
     # Each `any_*` flag False means no day of the axis has it: the masked test below would
     # be False on any selection of days, so it is skipped (the same answer, no arrays).
+    # `cr` / `cw` None: the group has no cache tokens on any day (the same answer again).
     schedule = prices.schedule
     notes = set()
-    if prices.any_cache_read_fallback and (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any():
+    if (
+        prices.any_cache_read_fallback and cr is not None
+        and (schedule.cache_read_fallback[idx] & priced & (cr > 0)).any()
+    ):
         notes.add(_CACHE_READ_NOTE)
-    if prices.any_cache_write_fallback and (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any():
+    if (
+        prices.any_cache_write_fallback and cw is not None
+        and (schedule.cache_write_fallback[idx] & priced & (cw > 0)).any()
+    ):
         notes.add(_CACHE_WRITE_NOTE)
     if batch and prices.any_batch_fallback and (schedule.batch_fallback[idx] & priced).any():
         notes.add(_BATCH_NOTE)
@@ -468,7 +475,7 @@ def _scaled_groups(rows: list[Rows], mappings: dict[Source, Mapping]) -> list[tu
     for (target, batch, _), (first, volume) in merged.items():
         weights = first.weights
         unc, cr, cw, out = (v * weights for v in volume)
-        rows_ = Rows(first.source, None, batch, first.day_idx, unc, cr, cw, out, dense=True)
+        rows_ = Rows(first.source, None, batch, first.day_idx, unc, cr, cw, out, dense=True, volume=tuple(volume))
         scaled.append((rows_, target))
     return scaled
 
@@ -483,21 +490,28 @@ def _source_days(
     """Per source: its tokens per day (source units) and, before offers, its target tokens
     without a price, with the bucket rows they sit in."""
     sources: dict[Source, SourceDays] = {}
+    nothing = np.zeros(n_days)  # shared by every source with nothing unpriced: never written
+    nothing.flags.writeable = False
     for group in rows:
         mapping = mappings[group.source]
         target = mapping.target_key
         ratio = 1.0 if target is None else mapping.token_ratio
-        bucket = None if target is None else 2 * position[target]
-        info = sources.get(group.source)
-        if info is None:  # (built only for a source's first group, not for every group)
-            info = SourceDays(np.zeros(n_days), ratio, np.zeros(n_days), bucket)
-            sources[group.source] = info
         tokens = group.total_per_day(n_days)
-        info.tokens += tokens
         if target is None:
-            info.unpriced += tokens
+            unpriced = tokens
         elif not schedules.prices(target).everywhere:  # else nothing is unpriced
-            info.unpriced += tokens * ratio * (1.0 - schedules.prices(target).priced_share)
+            unpriced = tokens * ratio * (1.0 - schedules.prices(target).priced_share)
+        else:
+            unpriced = None
+        info = sources.get(group.source)
+        if info is None:  # a source's first group: its own arrays (0 + x is x)
+            bucket = None if target is None else 2 * position[target]
+            kept = nothing if unpriced is None else unpriced.copy()
+            sources[group.source] = SourceDays(tokens.copy(), ratio, kept, bucket)
+            continue
+        info.tokens += tokens
+        if unpriced is not None:
+            info.unpriced += unpriced
     return sources
 
 
@@ -572,7 +586,14 @@ def candidate_days(
             currencies.update(CURRENCIES[c] for c in codes)
             uses_unverified |= bool((prices.schedule.unverified[sel] & priced).any())
         if prices.any_note:
-            notes |= _notes(schedules.catalog, prices, group.batch, sel, prices.priced[sel], cr, cw)
+            # a merged projected group knows its volumes: no cache tokens, nothing to test
+            volume = group.volume
+            has_cr = volume is None or volume[1] != 0
+            has_cw = volume is None or volume[2] != 0
+            notes |= _notes(
+                schedules.catalog, prices, group.batch, sel, prices.priced[sel],
+                cr if has_cr else None, cw if has_cw else None,
+            )
     native_currency = next(iter(currencies)) if len(currencies) == 1 else None
     if native_currency is None:
         native_b[:] = np.nan

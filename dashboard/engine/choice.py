@@ -40,7 +40,7 @@ import functools
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -578,6 +578,9 @@ class Prepared:
     offers: list[OfferInfo]
     covering: dict[int, set[int]]
     candidates: dict[Source, tuple[list[int], list[int]]]
+    # Worked out by the first `choose` and kept: the pools each covered model draws on
+    # (`_Problem.set_offers`), and each (source, model, offer choice or not) mapping.
+    kept: dict = field(default_factory=dict, compare=False)
 
 
 def prepare(
@@ -620,14 +623,26 @@ def choose(
     problem = _Problem(
         catalog, scenario, provider, usage, schedules, {s: targets[s] for s in choosing}
     )
-    problem.set_offers(offers, covering)
+    pools = prepared.kept.get("pools")
+    if pools is None:
+        problem.set_offers(offers, covering)
+        prepared.kept["pools"] = (problem.signature, problem.pools, problem.covered, problem.component)
+    else:
+        problem.signature, problem.pools, problem.covered, problem.component = pools
     no_offer, options = _first_options(problem, candidates, keys, choosing)
     assignment = _searched(problem, options, fixed, keys)
     mappings = {}
     for source, plan in plans.items():
-        mappings[source] = plan.fixed or _mapping(
-            mapper, plan, assignment[source], no_offer[source], offers, covering
-        )
+        if plan.fixed is not None:
+            mappings[source] = plan.fixed
+            continue
+        chosen = assignment[source]
+        key = ("mapping", source, chosen, chosen == no_offer[source])
+        mapping = prepared.kept.get(key)
+        if mapping is None:
+            mapping = _mapping(mapper, plan, chosen, no_offer[source], offers, covering)
+            prepared.kept[key] = mapping
+        mappings[source] = mapping
     context = _ExplainContext(catalog, mapper, problem, plans, targets)
     return Choice(mappings, _explanations(context, offers, covering, assignment))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -155,8 +154,9 @@ def ranking_row(context: template.Context, s: Any, lacking: bool = False) -> Saf
     native_totals = getattr(outcome, "native_totals", None) or {}
     top_sources = context.get("top_mapped_sources")
     current = ' class="current-row"' if s.candidate == "current" else ""
-    coverage_title = esc(gettext("Share of all your tokens this provider prices"))
-    exhausted = date_filter(s.offers_exhausted_on, "Y-m") or "—"
+    coverage_title = _kept(("coverage_title",), lambda: esc(gettext("Share of all your tokens this provider prices")))
+    day = s.offers_exhausted_on  # as the date filter's "Y-m" writes it
+    exhausted = f"{day.year:04d}-{day.month:02d}" if day else "—"
     coverage = _kept(("coverage", s.coverage_pct), lambda: esc(floatformat(s.coverage_pct, 1)))
     rank = s.rank or "—"
     return mark_safe(  # every value above is escaped
