@@ -118,19 +118,24 @@ def _free_cell(s: Any, cur: str) -> str:
 
 
 def _flags_cell(s: Any, lacking: bool) -> str:
-    unpriced = tokens(s.unpriced_tokens) if lacking and s.has_unpriced else None
-    key = ("flags", lacking, s.lacks, unpriced, s.uses_unverified, s.notes)
-    return _kept(key, lambda: _word_flags_cell(s, lacking, unpriced))
+    lacks = _kept(("lacks", s.lacks), lambda: _word_lacks(s.lacks)) if lacking else ""
+    unpriced = _unpriced_badge(tokens(s.unpriced_tokens)) if lacking and s.has_unpriced else ""
+    key = ("flags", s.uses_unverified, s.notes)
+    return lacks + unpriced + _kept(key, lambda: _word_flags(s))
 
 
-def _word_flags_cell(s: Any, lacking: bool, unpriced: str | None) -> str:
+def _word_lacks(lacks: Any) -> str:
+    return "".join(f'<div class="lack">{esc(reason_text(reason))}</div>' for reason in lacks)
+
+
+def _unpriced_badge(count: str) -> str:
+    n = esc(count)
+    title = gettext("%(n)s tokens without a price") % {"n": n}
+    return f'<span class="badge bad" title="{title}">{gettext("%(n)s unpriced") % {"n": n}}</span> '
+
+
+def _word_flags(s: Any) -> str:
     html = ""
-    if lacking:
-        html += "".join(f'<div class="lack">{esc(reason_text(reason))}</div>' for reason in s.lacks)
-        if unpriced is not None:
-            n = esc(unpriced)
-            title = gettext("%(n)s tokens without a price") % {"n": n}
-            html += f'<span class="badge bad" title="{title}">{gettext("%(n)s unpriced") % {"n": n}}</span> '
     if s.uses_unverified:
         title = esc(gettext("Rests on a price or offer marked unverified"))
         html += f'<span class="badge warn" title="{title}">{esc(gettext("unverified"))}</span> '
