@@ -451,6 +451,15 @@ def _notes(
     return notes
 
 
+def _group_notes(catalog: Catalog, prices: ModelPrices, group: Rows, sel: np.ndarray | slice) -> set[Reason]:
+    """`_notes` of one (scaled) group; a merged projected group knows its volumes, so a kind
+    it has none of (no cache reads, say) needs no test on its days."""
+    volume = group.volume
+    cr = group.cache_read if volume is None or volume[1] != 0 else None
+    cw = group.cache_write if volume is None or volume[2] != 0 else None
+    return _notes(catalog, prices, group.batch, sel, prices.priced[sel], cr, cw)
+
+
 def _scaled_groups(rows: list[Rows], mappings: dict[Source, Mapping]) -> list[tuple[Rows, int | None]]:
     """Each group's counts in its target's tokens (x token ratio), with its target model.
 
@@ -586,14 +595,7 @@ def candidate_days(
             currencies.update(CURRENCIES[c] for c in codes)
             uses_unverified |= bool((prices.schedule.unverified[sel] & priced).any())
         if prices.any_note:
-            # a merged projected group knows its volumes: no cache tokens, nothing to test
-            volume = group.volume
-            has_cr = volume is None or volume[1] != 0
-            has_cw = volume is None or volume[2] != 0
-            notes |= _notes(
-                schedules.catalog, prices, group.batch, sel, prices.priced[sel],
-                cr if has_cr else None, cw if has_cw else None,
-            )
+            notes |= _group_notes(schedules.catalog, prices, group, sel)
     native_currency = next(iter(currencies)) if len(currencies) == 1 else None
     if native_currency is None:
         native_b[:] = np.nan
