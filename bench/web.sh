@@ -46,6 +46,13 @@ request = function()
   return wrk.format("GET", path, {["HX-Request"] = "true"})
 end
 LUA
+cat > "$DATA/distinct_growth.lua" <<LUA
+-- a growth rate out of two million each time: (almost) never seen before, always computed
+request = function()
+  local path = "$FRAGMENT&growth=" .. (math.random(0, 2000000) / 10000)
+  return wrk.format("GET", path, {["HX-Request"] = "true"})
+end
+LUA
 
 run() {  # name, path, extra wrk args...
   local name=$1 path=$2; shift 2
@@ -69,6 +76,7 @@ run "/ (catalog)" "/"
 run "/profiles/<id>/ (dashboard)" "$DASH"
 run "results fragment (same URL)" "$FRAGMENT" -H "HX-Request: true"
 run "results fragment (varied growth)" "$FRAGMENT" -s "$DATA/vary_growth.lua"
+run "results fragment (distinct growth)" "$FRAGMENT" -s "$DATA/distinct_growth.lua"
 
 size() { curl -fs --compressed -H "Accept-Encoding: gzip, br" -o /dev/null -w '%{size_download}' "$@"; }
 echo "== transfer sizes (compressed as served)"
