@@ -373,7 +373,6 @@ class Planning:
     it, so a projection that differs only in growth re-uses it (`planning`)."""
 
     mappings: dict[Source, Mapping]
-    label: str
     mapper: Mapper
     providers: list[tuple[str, dict[Source, SourcePlan], Prepared]]
 
@@ -396,7 +395,7 @@ def _plan(
         }
         prepared = prepare(catalog, scenario, provider, plans, mapper, with_offers)
         providers.append((provider, plans, prepared))
-    return Planning(current_mappings(catalog, compared_keys), current_label(catalog, compared_keys), mapper, providers)
+    return Planning(current_mappings(catalog, compared_keys), mapper, providers)
 
 
 def planning(
@@ -443,7 +442,8 @@ def evaluate_candidates(
     sources = list(dict.fromkeys(r.source for r in rows))
     compared_keys = {s: keys[s] for s in sources}
     plan = planning(catalog, scenario, sources, compared_keys, needs, with_offers, schedules.memo)
-    mappings, label = plan.mappings, plan.label
+    # The label names every exported provider, compared or not (keys, not compared_keys).
+    mappings, label = plan.mappings, current_label(catalog, keys)
     if current_pricing is None:
         current = candidate_days(rows, mappings, schedules, n_days)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from dashboard.engine.catalog_types import ProviderInfo
@@ -355,6 +356,25 @@ def test_an_azure_export_resolves_to_azures_own_models_and_labels_the_current_pr
     assert current.label == "Current (Azure OpenAI)"
     # 30M output at Azure's $0.66
     assert current.total_display == pytest.approx(19.8)
+
+
+def test_the_current_label_names_every_exported_provider_even_one_left_out():
+    """Azure's gpt-4o-mini is compared; OpenAI's gpt-4o is billed without token counts, so it
+    is left out of the comparison - but the usage was still exported from OpenAI too."""
+    cat = catalog(
+        [ProviderInfo("openai", "OpenAI"), ProviderInfo("azure-openai", "Azure OpenAI")],
+        [model(1, "openai", "gpt-4o-mini", "economy"), model(5, "azure-openai", "gpt-4o-mini", "economy"),
+         model(7, "openai", "gpt-4o", "flagship")],  # fmt: skip
+        [price(1, 0.15, 0.6), price(5, 0.165, 0.66), price(7, 2.5, 10.0)],
+    )
+    frame = pd.concat([
+        daily_usage(D(2024, 6, 1), D(2024, 6, 30), "gpt-4o-mini", provider_slug="azure", tokens_output=1_000_000),
+        usage([{"day": D(2024, 6, 1), "source_model": "gpt-4o", "reported_cost": 5.0, "reported_currency": "USD"}]),
+    ], ignore_index=True)  # fmt: skip
+    result = project(frame, cat, Scenario(switch_date=SWITCH, horizon_months=1))
+    assert [item.source_model for item in result.comparison.left_out] == ["gpt-4o"]
+    current = next(s for s in result.summary if s.candidate == "current")
+    assert current.label == "Current (Azure OpenAI, OpenAI)"
 
 
 def test_token_ratio_scales_projected_token_counts():
