@@ -377,27 +377,6 @@ class Planning:
     providers: list[tuple[str, dict[Source, SourcePlan], Prepared]]
 
 
-def _plan(
-    catalog: Catalog,
-    scenario: Scenario,
-    sources: list[Source],
-    compared_keys: dict[Source, int | None],
-    needs: dict[Source, int | None],
-    with_offers: bool,
-) -> Planning:
-    mapper = Mapper(catalog, scenario)
-    providers = []
-    for provider in candidate_providers(catalog, scenario, mapper):
-        offer_models = claimable_models(catalog, scenario, provider) if with_offers else frozenset()
-        plans = {
-            s: mapper.plan(s, compared_keys[s], provider, needs.get(s), offer_models)
-            for s in sources
-        }
-        prepared = prepare(catalog, scenario, provider, plans, mapper, with_offers)
-        providers.append((provider, plans, prepared))
-    return Planning(current_mappings(catalog, compared_keys), mapper, providers)
-
-
 def planning(
     catalog: Catalog,
     scenario: Scenario,
@@ -405,12 +384,10 @@ def planning(
     compared_keys: dict[Source, int | None],
     needs: dict[Source, int | None],
     with_offers: bool,
-    memo: dict | None = None,
+    memo: dict,
 ) -> Planning:
-    """`_plan`, kept in `memo` (a `ScheduleCache`'s: one catalog snapshot and day axis) under
-    every scenario field it reads, so exploring growth plans once."""
-    if memo is None:
-        return _plan(catalog, scenario, sources, compared_keys, needs, with_offers)
+    """The planning of these sources, kept in `memo` (a `ScheduleCache`'s: one catalog
+    snapshot and day axis) under every scenario field it reads, so exploring growth plans once."""
     key = (
         "planning",
         scenario.switch_date,
@@ -421,9 +398,20 @@ def planning(
         with_offers,
         tuple((s, compared_keys[s], needs.get(s)) for s in sources),
     )
-    if key not in memo:
-        memo[key] = _plan(catalog, scenario, sources, compared_keys, needs, with_offers)
-    return memo[key]
+    kept = memo.get(key)
+    if kept is None:
+        mapper = Mapper(catalog, scenario)
+        providers = []
+        for provider in candidate_providers(catalog, scenario, mapper):
+            offer_models = claimable_models(catalog, scenario, provider) if with_offers else frozenset()
+            plans = {
+                s: mapper.plan(s, compared_keys[s], provider, needs.get(s), offer_models)
+                for s in sources
+            }
+            prepared = prepare(catalog, scenario, provider, plans, mapper, with_offers)
+            providers.append((provider, plans, prepared))
+        kept = memo[key] = Planning(current_mappings(catalog, compared_keys), mapper, providers)
+    return kept
 
 
 def evaluate_candidates(
